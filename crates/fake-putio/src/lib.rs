@@ -1,0 +1,73 @@
+//! A stateful fake of put.io: the API host (`/v2/...`) and the upload host (tus at `/files/`,
+//! multipart at `/v2/files/upload`), each on its own 127.0.0.1 port, sharing one account.
+//!
+//! It follows `shared/putio-api.md`: token check on every call, put.io's error JSON, cursor
+//! paging, duplicate names allowed, tus offsets with 409 on mismatch, completion headers and
+//! CRC32 of the stored bytes. It can inject faults. Tests and benchmarks read its final state.
+//!
+//! This crate must never reach anything but loopback.
+//!
+//! CONTRACT (used by putio-up's tests; keep these signatures stable):
+//! ```ignore
+//! let fake = FakePutio::start(Options::default())?;      // own thread + tokio runtime
+//! fake.api_url();      // "http://127.0.0.1:PORT"   (no trailing slash, no path)
+//! fake.upload_url();   // "http://127.0.0.1:PORT2"
+//! fake.token();        // the token the fake accepts
+//! fake.tree();         // Vec<Entry>, sorted by path, every folder and file except root
+//! fake.stats();        // request counts, bytes received
+//! fake.set_faults(Faults { .. });
+//! let id = fake.seed_folder(0, "Backups");                   // returns new id
+//! let id = fake.seed_file(parent, "a.txt", b"content");
+//! fake.file_bytes(id);  // Option<Vec<u8>> (None when discarding bytes)
+//! fake.revoke_token();  // every later call gets 401
+//! // Dropping the handle shuts the servers down.
+//! ```
+//! Also: `reset_stats`, `set_disk_size`, `start_on(options, api_port, upload_port)`, and
+//! `set_request_log(|line| ..)` (the binary's per-request log; lines never carry the token).
+//!
+//! Choices where `putio-api.md` marks the real behaviour UNKNOWN (clients must not rely on more):
+//! - Storage full: `402`, `error_type` `NOT_ENOUGH_DISK_SPACE`, checked at tus creation
+//!   (used + `Upload-Length`), when the last byte lands, and for multipart uploads. A completion
+//!   refused for quota leaves the upload at offset == length; an empty PATCH retries it.
+//! - Rate limit: `429`, `error_type` `RATE_LIMITED`, every Nth request counted across both hosts
+//!   since the last `set_faults`. 5xx faults use `InternalServerError`/`BadGateway`/
+//!   `ServiceUnavailable`. Faults are applied before the token check.
+//! - Cursors are self-contained (base64 of parent, filter, page size and the last name + id
+//!   served): never expire, may be reused, and pages see the tree as it is when served.
+//! - Listing order is name then id; `sort_by`, `hidden`, `breadcrumbs`, `no_cursor` are ignored.
+//!   `file_type` filters (comma list). With duplicate names `/child?name=` returns the lowest id.
+//! - Names: `EMPTY_NAME`, `SLASH_IN_NAME`, `INVALID_NAME` (NUL), `NAME_TOO_LONG` (> 255 bytes);
+//!   compared byte for byte (no case folding, no Unicode normalisation).
+//! - tus: metadata `parent_id` is required (400 without); `updated-at` must be RFC 3339 (400);
+//!   `overwrite: true` replaces same-named *files* in the folder when the upload completes; a
+//!   `.torrent` without `no-torrent: true` completes as a transfer (204 without `putio-file-id`,
+//!   nothing stored). A file is created the moment its last byte arrives, even if the answer is
+//!   then lost. A newer PATCH at the right offset takes over from one still streaming. Unfinished
+//!   uploads never expire. Early answers (409, 429, 401, ...) read the body away first, as a
+//!   buffering proxy would, so clients see them instead of a reset.
+//! - Delete has no trash and frees quota at once; `skip_nonexistents=1` counts unknown ids as
+//!   `skipped` instead of 404. Folder `size` is the total of the files below.
+//! - `Stats::patch_bytes` counts bytes that went into uploads (cut-off bodies included, bodies of
+//!   rejected `PATCH` requests not).
+//!
+//! Module map (each owns one thing; none reaches outside loopback):
+//! - [`server`]: public types, the [`FakePutio`] handle, its thread + runtime, the accept loops and
+//!   the per-connection kill switch that makes "drop the connection" faults real.
+//! - `state`: the account (folder tree, tus uploads, stats, fault RNG) and put.io's file object,
+//!   behind one mutex; pure logic, no I/O and no awaiting.
+//! - `gate`: middleware in front of both hosts: counting, faults, token check, request log.
+//! - `api`: the API host's `/v2/...` routes. `tus`: tus and multipart uploads.
+//! - `control`: `/__fake/...` endpoints for benchmarks and manual use (no auth, no faults).
+//! - `reply`, `params`, `time`: error envelope and body draining, request parameters, timestamps.
+
+mod api;
+mod control;
+mod gate;
+mod params;
+mod reply;
+pub mod server;
+mod state;
+mod time;
+mod tus;
+
+pub use server::{Entry, EntryKind, FakePutio, Faults, Options, Stats};

@@ -1,0 +1,223 @@
+//! `fake-putio`: runs the fake put.io on loopback for benchmarks and manual tries.
+//!
+//! Prints `PUTIO_API_URL=`, `PUTIO_UPLOAD_URL=` and `PUTIO_TOKEN=` lines to stdout (and to
+//! `--env-file`), logs one line per request to stderr unless `--quiet`, and on SIGINT/SIGTERM
+//! prints the final tree and stats to stderr and exits 0. The request log never shows a token.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use fake_putio::{EntryKind, FakePutio, Faults, Options};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fake-putio",
+    version,
+    about = "A stateful fake of put.io's API and upload hosts, on 127.0.0.1"
+)]
+struct Cli {
+    /// Port of the API host (0 = pick a free one).
+    #[arg(long, default_value_t = 0)]
+    api_port: u16,
+    /// Port of the upload host (0 = pick a free one).
+    #[arg(long, default_value_t = 0)]
+    upload_port: u16,
+    /// The token to accept (default: a fixed fake token).
+    #[arg(long)]
+    token: Option<String>,
+    /// Keep only each file's size and CRC32, not its bytes (for big benchmarks).
+    #[arg(long)]
+    discard_bytes: bool,
+    /// Delay added before every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests (0..=1) answered 500/502/503.
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
+    error_rate: f64,
+    /// Answer every Nth request with 429 (0 = never).
+    #[arg(long, default_value_t = 0)]
+    rate_limit_every: u64,
+    /// Seconds until x-ratelimit-reset on a 429.
+    #[arg(long, default_value_t = 1)]
+    rate_limit_reset_secs: u64,
+    /// Share of requests (0..=1) whose connection is closed without an answer.
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
+    drop_rate: f64,
+    /// Seed of the fault RNG.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Largest page a listing returns.
+    #[arg(long, default_value_t = 1000)]
+    per_page_max: usize,
+    /// Account quota: bytes, or with a K/M/G/T suffix (powers of 1024), e.g. 10G (default 1T).
+    #[arg(long, value_parser = size)]
+    disk_size: Option<u64>,
+    /// Also write the three PUTIO_* lines to this file.
+    #[arg(long)]
+    env_file: Option<PathBuf>,
+    /// No per-request log lines.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("expected a number from 0 to 1".to_owned()),
+    }
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("bad size {text:?}"))?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("bad size unit in {text:?}")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("size {text:?} is too large"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "fake-putio: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> io::Result<()> {
+    let defaults = Options::default();
+    let options = Options {
+        token: cli.token.clone().unwrap_or(defaults.token),
+        disk_size: cli.disk_size.unwrap_or(defaults.disk_size),
+        store_bytes: !cli.discard_bytes,
+        per_page_max: cli.per_page_max,
+        faults: Faults {
+            error_5xx: cli.error_rate,
+            rate_limit_every: cli.rate_limit_every,
+            rate_limit_reset_secs: cli.rate_limit_reset_secs,
+            drop: cli.drop_rate,
+            latency: Duration::from_millis(cli.latency_ms),
+            seed: cli.seed,
+        },
+        ..defaults
+    };
+    // Signal handlers first: a script may send SIGTERM as soon as it has read our lines.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let shutdown = {
+        let _context = runtime.enter();
+        Shutdown::listen()?
+    };
+    let fake = FakePutio::start_on(options, cli.api_port, cli.upload_port)?;
+    if !cli.quiet {
+        fake.set_request_log(|line| {
+            let _ = writeln!(io::stderr().lock(), "{line}");
+        });
+    }
+    let env = format!(
+        "PUTIO_API_URL={}\nPUTIO_UPLOAD_URL={}\nPUTIO_TOKEN={}\n",
+        fake.api_url(),
+        fake.upload_url(),
+        fake.token()
+    );
+    if let Some(path) = &cli.env_file {
+        fs::write(path, &env)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    }
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(env.as_bytes())?;
+    stdout.flush()?;
+    drop(stdout);
+
+    runtime.block_on(shutdown.wait());
+    report(&fake)?;
+    Ok(())
+}
+
+/// SIGINT or SIGTERM, listened for from the moment it is made.
+struct Shutdown {
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 2],
+}
+
+impl Shutdown {
+    /// Needs a tokio runtime context.
+    fn listen() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                signals: [
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let [mut interrupt, mut terminate] = self.signals;
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn report(fake: &FakePutio) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    let tree = fake.tree();
+    writeln!(err, "--- final tree ({} entries)", tree.len())?;
+    for entry in &tree {
+        match entry.kind {
+            EntryKind::Folder => writeln!(err, "{}/", entry.path)?,
+            EntryKind::File => writeln!(
+                err,
+                "{}\t{}\t{}",
+                entry.path,
+                entry.size,
+                entry.crc32.as_deref().unwrap_or("-")
+            )?,
+        }
+    }
+    let stats = fake.stats();
+    writeln!(
+        err,
+        "--- stats: requests={} patch_bytes={} uploads_created={} faults_injected={}",
+        stats.requests, stats.patch_bytes, stats.uploads_created, stats.faults_injected
+    )?;
+    for (route, count) in &stats.by_route {
+        writeln!(err, "{count:>8}  {route}")?;
+    }
+    Ok(())
+}
