@@ -1,0 +1,392 @@
+//! The put.io client: typed calls on the API host and the tus upload host, put.io's error
+//! JSON turned into [`ApiError`], and retries for idempotent calls.
+//!
+//! It never logs the token: it travels only in a header marked sensitive.
+
+mod error;
+pub mod retry;
+mod types;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+pub use error::{ApiError, StatusError};
+pub use types::{AccountInfo, Disk, RemoteFile};
+
+use crate::secret::Token;
+use crate::settings::Endpoints;
+
+const TUS_VERSION: &str = "1.0.0";
+const PAGE_SIZE: u32 = 1000;
+/// A plain API call that has not answered in this time has stalled.
+const API_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub struct Client {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    auth: HeaderValue,
+    attempts: u32,
+}
+
+/// Metadata of a new tus upload.
+pub struct NewUpload<'a> {
+    pub name: &'a str,
+    pub parent_id: u64,
+    pub length: u64,
+    /// RFC 3339, seconds precision; becomes the file's `updated_at`.
+    pub updated_at: Option<String>,
+}
+
+/// What the server said after a PATCH.
+#[derive(Debug)]
+pub struct PatchAnswer {
+    pub offset: u64,
+    /// Present when the upload completed.
+    pub file_id: Option<u64>,
+    pub crc32: Option<String>,
+}
+
+impl Client {
+    pub fn new(
+        endpoints: Endpoints,
+        token: &Token,
+        attempts: u32,
+        connections: usize,
+    ) -> anyhow::Result<Self> {
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                crate::exit::Fatal::auth("the token has characters that cannot be sent")
+            })?;
+        auth.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("putio-up/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(30))
+            .tcp_nodelay(true)
+            .tcp_keepalive(Duration::from_secs(30))
+            .pool_max_idle_per_host(connections.max(4))
+            .build()?;
+        Ok(Client {
+            http,
+            endpoints,
+            auth,
+            attempts: attempts.max(1),
+        })
+    }
+
+    fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.endpoints.api))
+            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(API_TIMEOUT)
+    }
+
+    /// A request to an upload URL. The token goes only to put.io's own hosts.
+    fn upload(&self, method: Method, url: &str) -> RequestBuilder {
+        let builder = self
+            .http
+            .request(method, url)
+            .header("Tus-Resumable", TUS_VERSION);
+        if self.trusted(url) {
+            builder.header(reqwest::header::AUTHORIZATION, self.auth.clone())
+        } else {
+            builder
+        }
+    }
+
+    fn trusted(&self, url: &str) -> bool {
+        let host = origin_host(url);
+        host == origin_host(&self.endpoints.upload)
+            || host == origin_host(&self.endpoints.api)
+            || host
+                .split(':')
+                .next()
+                .is_some_and(|h| h == "put.io" || h.ends_with(".put.io"))
+    }
+
+    /// Sends the request `build` makes, retrying transient failures when `retry` is set.
+    async fn send(
+        &self,
+        action: &str,
+        retry: bool,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, ApiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let err = match build().send().await {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) => error_from(action, response).await,
+                Err(err) => ApiError::transport(action, err),
+            };
+            if !retry || !err.is_transient() || attempt >= self.attempts {
+                return Err(err);
+            }
+            let wait = retry::delay(attempt, &err);
+            tracing::info!(
+                "{err}; retrying in {:.1}s (attempt {}/{})",
+                wait.as_secs_f64(),
+                attempt + 1,
+                self.attempts
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        action: &str,
+        retry: bool,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ApiError> {
+        let response = self.send(action, retry, build).await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| ApiError::transport(action, err))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::protocol(action, format!("bad JSON: {err}")))
+    }
+
+    pub async fn account_info(&self) -> Result<AccountInfo, ApiError> {
+        let envelope: types::AccountEnvelope = self
+            .json("read account info", true, || {
+                self.api(Method::GET, "/v2/account/info")
+            })
+            .await?;
+        Ok(envelope.info)
+    }
+
+    pub async fn file(&self, id: u64) -> Result<RemoteFile, ApiError> {
+        let action = format!("read file {id}");
+        let envelope: types::FileEnvelope = self
+            .json(&action, true, || {
+                self.api(Method::GET, &format!("/v2/files/{id}"))
+            })
+            .await?;
+        Ok(envelope.file)
+    }
+
+    /// Every entry of a folder, following the cursor to the end.
+    pub async fn list(&self, parent_id: u64) -> Result<Vec<RemoteFile>, ApiError> {
+        let action = format!("list folder {parent_id}");
+        let per_page = PAGE_SIZE.to_string();
+        let parent = parent_id.to_string();
+        let first: types::ListPage = self
+            .json(&action, true, || {
+                self.api(Method::GET, "/v2/files/list").query(&[
+                    ("parent_id", parent.as_str()),
+                    ("per_page", per_page.as_str()),
+                ])
+            })
+            .await?;
+        let mut files = first.files;
+        let mut cursor = first.cursor;
+        while let Some(current) = cursor.filter(|c| !c.is_empty()) {
+            let page: types::ListPage = self
+                .json(&action, true, || {
+                    self.api(Method::POST, "/v2/files/list/continue")
+                        .query(&[("per_page", per_page.as_str())])
+                        .form(&[("cursor", current.as_str())])
+                })
+                .await?;
+            files.extend(page.files);
+            cursor = page.cursor;
+        }
+        Ok(files)
+    }
+
+    /// Creates a folder. Not retried here: a lost answer may have created it, so the caller
+    /// re-lists on failure (see `upload::remote`).
+    pub async fn create_folder(&self, parent_id: u64, name: &str) -> Result<RemoteFile, ApiError> {
+        let action = format!("create folder `{name}`");
+        let parent = parent_id.to_string();
+        let envelope: types::FileEnvelope = self
+            .json(&action, false, || {
+                self.api(Method::POST, "/v2/files/create-folder")
+                    .form(&[("name", name), ("parent_id", parent.as_str())])
+            })
+            .await?;
+        Ok(envelope.file)
+    }
+
+    pub async fn delete(&self, ids: &[u64]) -> Result<(), ApiError> {
+        let list = ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+        let action = format!("delete file(s) {list}");
+        self.send(&action, true, || {
+            self.api(Method::POST, "/v2/files/delete")
+                .form(&[("file_ids", list.as_str())])
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// tus creation: returns the upload URL.
+    pub async fn tus_create(&self, upload: &NewUpload<'_>) -> Result<String, ApiError> {
+        let action = format!("start upload of `{}`", upload.name);
+        let metadata = tus_metadata(upload);
+        let url = format!("{}/files/", self.endpoints.upload);
+        let response = self
+            .send(&action, true, || {
+                self.upload(Method::POST, &url)
+                    .header("Upload-Length", upload.length)
+                    .header("Upload-Metadata", metadata.as_str())
+                    .header(reqwest::header::CONTENT_LENGTH, 0)
+                    .timeout(API_TIMEOUT)
+            })
+            .await?;
+        if response.status() != StatusCode::CREATED {
+            return Err(ApiError::protocol(
+                &action,
+                format!("status {} instead of 201", response.status()),
+            ));
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::protocol(&action, "no Location header"))?;
+        Ok(
+            if location.starts_with("http://") || location.starts_with("https://") {
+                location.to_owned()
+            } else {
+                format!(
+                    "{}/{}",
+                    self.endpoints.upload,
+                    location.trim_start_matches('/')
+                )
+            },
+        )
+    }
+
+    /// tus HEAD: the server's offset, or `None` when it no longer knows the upload.
+    pub async fn tus_offset(&self, url: &str) -> Result<Option<u64>, ApiError> {
+        let action = "ask upload offset";
+        let result = self
+            .send(action, true, || {
+                self.upload(Method::HEAD, url).timeout(API_TIMEOUT)
+            })
+            .await;
+        match result {
+            Ok(response) => header_u64(response.headers(), "upload-offset")
+                .map(Some)
+                .ok_or_else(|| ApiError::protocol(action, "no Upload-Offset header")),
+            Err(err) if err.is_not_found() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// One tus PATCH of `length` bytes at `offset`. Not retried here: the caller asks the
+    /// server's offset and resumes from it.
+    pub async fn tus_patch(
+        &self,
+        url: &str,
+        offset: u64,
+        length: u64,
+        body: reqwest::Body,
+        action: &str,
+    ) -> Result<PatchAnswer, ApiError> {
+        let response = self
+            .upload(Method::PATCH, url)
+            .header("Upload-Offset", offset)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/offset+octet-stream",
+            )
+            .header(reqwest::header::CONTENT_LENGTH, length)
+            .body(body)
+            .send()
+            .await
+            .map_err(|err| ApiError::transport(action, err))?;
+        if !response.status().is_success() {
+            return Err(error_from(action, response).await);
+        }
+        let headers = response.headers();
+        let offset = header_u64(headers, "upload-offset")
+            .ok_or_else(|| ApiError::protocol(action, "no Upload-Offset header"))?;
+        Ok(PatchAnswer {
+            offset,
+            file_id: header_u64(headers, "putio-file-id"),
+            crc32: headers
+                .get("putio-file-crc32")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_ascii_lowercase()),
+        })
+    }
+
+    /// tus DELETE: abandon an upload. Best effort.
+    pub async fn tus_abort(&self, url: &str) {
+        let _ = self
+            .upload(Method::DELETE, url)
+            .timeout(API_TIMEOUT)
+            .send()
+            .await;
+    }
+}
+
+async fn error_from(action: &str, response: Response) -> ApiError {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap_or_default();
+    ApiError::from_response(action, status, &headers, &body)
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// `scheme://host:port` → `host:port` (lower case), for comparing where a URL points.
+fn origin_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// tus `Upload-Metadata`: `key base64(value)` pairs separated by commas.
+fn tus_metadata(upload: &NewUpload<'_>) -> String {
+    let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+    let mut pairs = vec![
+        format!("name {}", b64(upload.name)),
+        format!("parent_id {}", b64(&upload.parent_id.to_string())),
+        format!("no-torrent {}", b64("true")),
+    ];
+    if let Some(at) = &upload.updated_at {
+        pairs.push(format!("updated-at {}", b64(at)));
+    }
+    pairs.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_is_base64_pairs() {
+        let meta = tus_metadata(&NewUpload {
+            name: "ü.torrent",
+            parent_id: 12,
+            length: 3,
+            updated_at: None,
+        });
+        assert_eq!(
+            meta,
+            "name w7wudG9ycmVudA==,parent_id MTI=,no-torrent dHJ1ZQ=="
+        );
+    }
+
+    #[test]
+    fn origin_hosts() {
+        assert_eq!(
+            origin_host("https://Upload.put.io/files/abc"),
+            "upload.put.io"
+        );
+        assert_eq!(origin_host("http://127.0.0.1:9000"), "127.0.0.1:9000");
+    }
+}

@@ -1,0 +1,150 @@
+//! Command-line types: a faithful picture of argv and nothing more.
+//! `settings.rs` turns these into what the engine needs; nothing below it sees clap.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+const ENV_HELP: &str = "\
+Environment:
+  PUTIO_TOKEN        OAuth token of your put.io account (never pass it as an argument)
+  PUTIO_API_URL      API origin, default https://api.put.io
+  PUTIO_UPLOAD_URL   upload origin, default https://upload.put.io
+  PUTIO_UP_JOBS, PUTIO_UP_CHUNK_SIZE, PUTIO_UP_RETRIES   defaults for the flags of the same name
+
+Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
+3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";
+
+#[derive(Debug, Parser)]
+#[command(name = "putio-up", version, about = "Upload a local folder tree to put.io", after_help = ENV_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More log output on stderr (-v: info, -vv: debug, -vvv: trace)
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Print only errors and the final summary
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// put.io API origin: scheme, host and optional port, no path
+    #[arg(
+        long,
+        env = "PUTIO_API_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub api_url: Option<String>,
+
+    /// put.io upload origin: scheme, host and optional port, no path
+    #[arg(
+        long,
+        env = "PUTIO_UPLOAD_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub upload_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Upload a folder, and everything in it, to put.io
+    #[command(after_help = UPLOAD_EXAMPLES)]
+    Upload(UploadArgs),
+}
+
+const UPLOAD_EXAMPLES: &str = "\
+Examples:
+  PUTIO_TOKEN=... putio-up upload ./photos                 # creates /photos on put.io
+  putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
+  putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once";
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The folder to upload; put.io gets a folder of the same name
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Destination folder path on put.io, created if missing (default: the account root)
+    #[arg(long, value_name = "PATH", conflicts_with = "parent_id")]
+    pub to: Option<String>,
+
+    /// Destination folder id on put.io (0 is the account root)
+    #[arg(long, value_name = "ID")]
+    pub parent_id: Option<u64>,
+
+    /// How many files to upload at once
+    #[arg(short, long, env = "PUTIO_UP_JOBS", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much
+    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", default_value = "64MiB", value_name = "SIZE",
+          value_parser = parse_size)]
+    pub chunk_size: u64,
+
+    /// Attempts per request before a file is given up (transient errors only)
+    #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
+    pub retries: u32,
+}
+
+/// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; try 64MiB or 8388608"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => return Err(format!("unknown size unit `{other}`; use KiB, MiB or GiB")),
+    };
+    let size = number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    if size == 0 {
+        return Err("the size must be greater than zero".into());
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+}

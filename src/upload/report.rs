@@ -1,0 +1,99 @@
+//! What the engine tells the outside world. The engine calls a [`Reporter`]; the terminal
+//! bars, plain lines and (later) JSON live in `ui/` and implement it. Nothing here prints.
+
+use std::path::Path;
+use std::time::Duration;
+
+/// One thing that happened. Borrowed data: a reporter copies what it keeps.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The local walk is done.
+    Scanned {
+        folders: usize,
+        files: usize,
+        bytes: u64,
+    },
+    /// A local name had to change for put.io.
+    Renamed {
+        local: &'a Path,
+        remote: &'a str,
+    },
+    /// Something was left out on purpose (symlink, special file).
+    Ignored {
+        local: &'a Path,
+        reason: &'a str,
+    },
+    /// Remote folders are in place; this is what will be sent.
+    Planned {
+        files: usize,
+        bytes: u64,
+        skipped: usize,
+    },
+    FolderCreated {
+        path: &'a str,
+        id: u64,
+    },
+    FileStarted {
+        index: usize,
+        path: &'a str,
+        size: u64,
+    },
+    /// Absolute position in the file: bytes handed to the network so far. It can move back
+    /// when a chunk is resent.
+    FileProgress {
+        index: usize,
+        position: u64,
+    },
+    FileSkipped {
+        path: &'a str,
+        reason: &'a str,
+    },
+    FileDone {
+        index: usize,
+        path: &'a str,
+        size: u64,
+        id: u64,
+        crc32: &'a str,
+    },
+    FileFailed {
+        index: Option<usize>,
+        path: &'a str,
+        reason: &'a str,
+    },
+    Finished(&'a Summary),
+}
+
+pub trait Reporter: Send + Sync {
+    fn event(&self, event: Event<'_>);
+}
+
+/// A failed path and why, for the list at the end of a run.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub uploaded: usize,
+    pub uploaded_bytes: u64,
+    pub skipped: usize,
+    pub ignored: usize,
+    pub folders_created: usize,
+    pub failures: Vec<Failure>,
+    pub elapsed: Duration,
+    pub interrupted: bool,
+}
+
+impl Summary {
+    /// Bytes per second over the whole run.
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.uploaded_bytes as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
