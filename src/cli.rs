@@ -93,6 +93,16 @@ pub struct UploadArgs {
           value_parser = parse_size)]
     pub chunk_size: u64,
 
+    /// Before skipping a file that is already on put.io with the same size, also compare CRC32s
+    /// (reads every such local file)
+    #[arg(long, env = "PUTIO_UP_CHECKSUM")]
+    pub checksum: bool,
+
+    /// Replace a different file of the same name on put.io: the new one is uploaded first,
+    /// then the old one is deleted (it goes to put.io's trash if enabled)
+    #[arg(long, env = "PUTIO_UP_OVERWRITE")]
+    pub overwrite: bool,
+
     /// Attempts per request before a file is given up (transient errors only)
     #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
     pub retries: u32,

@@ -50,6 +50,12 @@ pub struct UploadSettings {
     pub jobs: usize,
     pub chunk_size: u64,
     pub retries: u32,
+    /// Compare CRC32s, not only sizes, before skipping a file that is already there.
+    pub checksum: bool,
+    /// Replace a different file of the same name (upload first, then delete the old one).
+    pub overwrite: bool,
+    /// Where the resume journal lives; `None` when no state directory can be found.
+    pub state_dir: Option<PathBuf>,
 }
 
 pub fn output(global: &GlobalArgs) -> Output {
@@ -126,6 +132,9 @@ pub fn upload(args: &UploadArgs) -> Result<UploadSettings> {
         jobs: usize::from(args.jobs),
         chunk_size: args.chunk_size,
         retries: args.retries.max(1),
+        checksum: args.checksum,
+        overwrite: args.overwrite,
+        state_dir: crate::upload::journal::default_dir(),
     })
 }
 

@@ -77,6 +77,11 @@ impl Client {
         })
     }
 
+    /// The upload host's origin, e.g. `https://upload.put.io`.
+    pub fn upload_origin(&self) -> &str {
+        &self.endpoints.upload
+    }
+
     fn api(&self, method: Method, path: &str) -> RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.endpoints.api))

@@ -97,6 +97,10 @@ impl Reporter for Bars {
                 self.overall.set_prefix(format!("0/{files} files"));
             }
             Event::FolderCreated { .. } | Event::FileSkipped { .. } => {}
+            Event::Warning { message } => self.println(&format!("warning   {message}")),
+            Event::FileResumed { path, offset, .. } => {
+                self.println(&format!("resuming  {path} at {}", human_bytes(offset)));
+            }
             Event::FileStarted { index, path, size } => {
                 let bar = self.file_bar(size, path);
                 state.files.insert(index, (bar, 0));

@@ -28,6 +28,7 @@ impl Reporter for Lines {
                 self.line(&format!("failed    {path}: {reason}"));
             }
             Event::Finished(summary) => self.line(&super::summary_text(summary)),
+            Event::Warning { message } => self.line(&format!("warning   {message}")),
             _ if self.quiet => {}
             Event::Scanned {
                 folders,
@@ -57,6 +58,9 @@ impl Reporter for Lines {
             }
             Event::FileDone { path, size, .. } => {
                 self.line(&format!("uploaded  {path} ({})", human_bytes(size)));
+            }
+            Event::FileResumed { path, offset, .. } => {
+                self.line(&format!("resuming  {path} at {}", human_bytes(offset)));
             }
             Event::FileStarted { .. } | Event::FileProgress { .. } => {}
         }

@@ -4,6 +4,7 @@
 //! One file's failure never stops the others; only a rejected token, a full account or a
 //! destination that cannot be had stops the run.
 
+pub mod journal;
 pub mod plan;
 pub mod remote;
 pub mod report;
@@ -13,16 +14,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
+use futures_util::{StreamExt, stream};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::Client;
+use crate::api::{Client, RemoteFile};
 use crate::exit::Fatal;
 use crate::settings::UploadSettings;
 
+use journal::Journal;
 use plan::{PlannedFile, ProblemKind};
+use remote::Folders;
 use report::{Event, Failure, Reporter, Summary};
-use transfer::{Transfer, TransferError};
+use transfer::{Job, Transfer, TransferError};
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
@@ -86,6 +90,7 @@ pub async fn run(
         account.disk.avail
     );
 
+    let journal = open_journal(settings, reporter.as_ref());
     let (dest, dest_created) = remote::destination(
         &client,
         &settings.destination,
@@ -105,43 +110,35 @@ pub async fn run(
     summary.folders_created = dest_created + folders.iter().flatten().filter(|f| f.created).count();
 
     // Decide, file by file: send, skip (already there) or fail (folder missing, clash).
-    let mut to_send: Vec<(usize, u64)> = Vec::new();
-    for (index, file) in plan.files.iter().enumerate() {
-        let folder = match &folders[file.folder] {
-            Ok(folder) => folder,
-            Err(err) => {
-                let reason = format!(
-                    "folder {} could not be created: {err}",
-                    plan.folders[file.folder].display
-                );
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
-                continue;
-            }
-        };
-        let mut same_name = folder.named(&file.name);
-        match same_name.next() {
-            None => to_send.push((index, folder.id)),
-            Some(existing) if existing.is_folder() => {
-                let reason = "a folder with this name is already on put.io".to_owned();
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
-            }
-            Some(existing) if existing.size == file.size => {
+    let decisions = decide(&plan, &folders, settings).await;
+    let mut to_send: Vec<(usize, u64, Vec<u64>)> = Vec::new();
+    for (index, decision) in decisions.into_iter().enumerate() {
+        let file = &plan.files[index];
+        match decision {
+            Decision::Send {
+                parent_id,
+                replaces,
+            } => to_send.push((index, parent_id, replaces)),
+            Decision::Skip { parent_id, reason } => {
                 summary.skipped += 1;
                 reporter.event(Event::FileSkipped {
                     path: &file.display,
-                    reason: "already on put.io (same name and size)",
+                    reason: &reason,
                 });
+                // A finished file may still be journalled if a run died right at the end.
+                if let Some(journal) = &journal {
+                    let local = file.local.to_string_lossy();
+                    if journal.mentions(&local, parent_id, &file.name) {
+                        let _ = journal.forget_target(&local, parent_id, &file.name);
+                    }
+                }
             }
-            Some(existing) => {
-                let reason = format!(
-                    "a different file with this name is already on put.io ({} bytes there, {} here); not overwritten",
-                    existing.size, file.size
-                );
+            Decision::Fail(reason) => {
                 fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
             }
         }
     }
-    let bytes: u64 = to_send.iter().map(|(i, _)| plan.files[*i].size).sum();
+    let bytes: u64 = to_send.iter().map(|(i, _, _)| plan.files[*i].size).sum();
     reporter.event(Event::Planned {
         files: to_send.len(),
         bytes,
@@ -161,6 +158,9 @@ pub async fn run(
         chunk_size: settings.chunk_size,
         attempts: settings.retries,
         cancel: cancel.clone(),
+        journal,
+        origin: client.upload_origin().to_owned(),
+        account: account.username.clone(),
     });
     let plan = Arc::new(plan);
     let mut queue = to_send.into_iter();
@@ -168,12 +168,18 @@ pub async fn run(
     let mut fatal: Option<anyhow::Error> = None;
     loop {
         while running.len() < settings.jobs && fatal.is_none() && !cancel.is_cancelled() {
-            let Some((index, parent_id)) = queue.next() else {
+            let Some((index, parent_id, replaces)) = queue.next() else {
                 break;
             };
             let (transfer, plan) = (Arc::clone(&transfer), Arc::clone(&plan));
             running.spawn(async move {
-                let result = transfer.upload(index, &plan.files[index], parent_id).await;
+                let job = Job {
+                    index,
+                    file: &plan.files[index],
+                    parent_id,
+                    replaces,
+                };
+                let result = transfer.upload(&job).await;
                 (index, result)
             });
         }
@@ -197,6 +203,13 @@ pub async fn run(
             Err(TransferError::File(reason)) => {
                 fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
             }
+            Err(TransferError::Vanished) => {
+                summary.skipped += 1;
+                reporter.event(Event::FileSkipped {
+                    path: &file.display,
+                    reason: "removed since the scan; nothing to upload",
+                });
+            }
             Err(TransferError::Cancelled) => summary.interrupted = true,
             Err(TransferError::Fatal(err)) => {
                 if fatal.is_none() {
@@ -215,6 +228,137 @@ pub async fn run(
     }
     reporter.event(Event::Finished(&summary));
     Ok(summary)
+}
+
+/// What to do with one planned file.
+enum Decision {
+    Send { parent_id: u64, replaces: Vec<u64> },
+    Skip { parent_id: u64, reason: String },
+    Fail(String),
+}
+
+/// Compares every planned file with what its remote folder held: same name and size (and
+/// CRC32 with `--checksum`) is already there; another file of that name is a conflict, sent
+/// only with `--overwrite`. Never plans a second file of the same name.
+async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings) -> Vec<Decision> {
+    let mut decisions = Vec::with_capacity(plan.files.len());
+    let mut to_hash = Vec::new();
+    for (index, file) in plan.files.iter().enumerate() {
+        let folder = match &folders[file.folder] {
+            Ok(folder) => folder,
+            Err(err) => {
+                decisions.push(Decision::Fail(format!(
+                    "folder {} could not be created: {err}",
+                    plan.folders[file.folder].display
+                )));
+                continue;
+            }
+        };
+        let same_name: Vec<_> = folder.named(&file.name).collect();
+        let parent_id = folder.id;
+        decisions.push(if same_name.is_empty() {
+            Decision::Send { parent_id, replaces: Vec::new() }
+        } else if same_name.iter().any(|f| f.is_folder()) {
+            Decision::Fail("a folder with this name is already on put.io".to_owned())
+        } else if same_name.iter().any(|f| f.size == file.size) {
+            if settings.checksum {
+                to_hash.push(index);
+            }
+            Decision::Skip { parent_id, reason: "already on put.io (same name and size)".to_owned() }
+        } else {
+            conflict(settings, &same_name, &format!(
+                "a different file with this name is already on put.io ({} bytes there, {} here)",
+                same_name[0].size, file.size
+            ), parent_id)
+        });
+    }
+
+    // --checksum: hash the local side of every same-size match, a few files at a time.
+    let hashed: Vec<(usize, std::io::Result<String>)> = stream::iter(to_hash)
+        .map(|index| async move { (index, transfer::crc32_of(&plan.files[index].local).await) })
+        .buffer_unordered(settings.jobs.max(1))
+        .collect()
+        .await;
+    for (index, crc) in hashed {
+        let file = &plan.files[index];
+        let Ok(folder) = &folders[file.folder] else {
+            continue;
+        };
+        let same_name: Vec<_> = folder.named(&file.name).collect();
+        decisions[index] = match crc {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Decision::Skip {
+                parent_id: folder.id,
+                reason: "removed since the scan; nothing to upload".to_owned(),
+            },
+            Err(err) => Decision::Fail(format!("cannot read: {}", plan::io_reason(&err))),
+            Ok(crc) => {
+                let same = same_name.iter().any(|f| {
+                    f.size == file.size
+                        && f.crc32.as_deref().map(str::to_ascii_lowercase).as_deref()
+                            == Some(crc.as_str())
+                });
+                if same {
+                    Decision::Skip {
+                        parent_id: folder.id,
+                        reason: "already on put.io (same name, size and CRC32)".to_owned(),
+                    }
+                } else {
+                    conflict(
+                        settings,
+                        &same_name,
+                        &format!(
+                            "a different file with this name and size is already on put.io (CRC32 {} there, {crc} here)",
+                            same_name[0].crc32.as_deref().unwrap_or("unknown")
+                        ),
+                        folder.id,
+                    )
+                }
+            }
+        };
+    }
+    decisions
+}
+
+/// A same-named file with other content: replaced with `--overwrite`, else a failure.
+fn conflict(
+    settings: &UploadSettings,
+    existing: &[&RemoteFile],
+    why: &str,
+    parent_id: u64,
+) -> Decision {
+    if settings.overwrite {
+        Decision::Send {
+            parent_id,
+            replaces: existing.iter().map(|f| f.id).collect(),
+        }
+    } else {
+        Decision::Fail(format!(
+            "{why}; not overwritten (use --overwrite to replace it)"
+        ))
+    }
+}
+
+/// The resume journal, or `None` (with a warning) when it cannot be opened: uploads still
+/// work, they just cannot resume after a crash.
+fn open_journal(settings: &UploadSettings, reporter: &dyn Reporter) -> Option<Arc<Journal>> {
+    let Some(dir) = &settings.state_dir else {
+        reporter.event(Event::Warning {
+            message: "no state directory (set PUTIO_UP_STATE_DIR): interrupted uploads will restart from zero",
+        });
+        return None;
+    };
+    match Journal::open(dir) {
+        Ok(journal) => Some(Arc::new(journal)),
+        Err(err) => {
+            let message = format!(
+                "cannot open the resume journal in {}: {}; interrupted uploads will restart from zero (set PUTIO_UP_STATE_DIR to a writable folder)",
+                dir.display(),
+                plan::io_reason(&err)
+            );
+            reporter.event(Event::Warning { message: &message });
+            None
+        }
+    }
 }
 
 fn fail(

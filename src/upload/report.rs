@@ -38,6 +38,12 @@ pub enum Event<'a> {
         path: &'a str,
         size: u64,
     },
+    /// An upload left unfinished by an earlier run continues at `offset`.
+    FileResumed {
+        index: usize,
+        path: &'a str,
+        offset: u64,
+    },
     /// Absolute position in the file: bytes handed to the network so far. It can move back
     /// when a chunk is resent.
     FileProgress {
@@ -59,6 +65,10 @@ pub enum Event<'a> {
         index: Option<usize>,
         path: &'a str,
         reason: &'a str,
+    },
+    /// Something the user should know that is no failure of a file.
+    Warning {
+        message: &'a str,
     },
     Finished(&'a Summary),
 }

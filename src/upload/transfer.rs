@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiError, Client, NewUpload, PatchAnswer, retry};
 
+use super::journal::{self, Journal, Key};
 use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
 
@@ -31,6 +32,19 @@ pub struct Transfer {
     pub chunk_size: u64,
     pub attempts: u32,
     pub cancel: CancellationToken,
+    /// Where uploads in progress are recorded for resuming; `None` when it could not be opened.
+    pub journal: Option<Arc<Journal>>,
+    /// Who and where, for journal keys: the upload origin and the account name.
+    pub origin: String,
+    pub account: String,
+}
+
+/// One file to send, and the remote files it replaces (`--overwrite`).
+pub struct Job<'a> {
+    pub index: usize,
+    pub file: &'a PlannedFile,
+    pub parent_id: u64,
+    pub replaces: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -44,6 +58,8 @@ pub struct Uploaded {
 pub enum TransferError {
     /// This file failed; the run goes on.
     File(String),
+    /// The file was removed after the scan: nothing to upload.
+    Vanished,
     /// The whole run must stop (account full, token rejected).
     Fatal(anyhow::Error),
     Cancelled,
@@ -95,20 +111,33 @@ struct Sent {
 }
 
 impl Transfer {
-    pub async fn upload(
-        &self,
-        index: usize,
-        file: &PlannedFile,
-        parent_id: u64,
-    ) -> Result<Uploaded, TransferError> {
-        let path = &file.local;
-        let handle = tokio::fs::File::open(path)
-            .await
-            .map_err(|err| TransferError::File(format!("cannot open: {}", io_reason(&err))))?;
+    pub async fn upload(&self, job: &Job<'_>) -> Result<Uploaded, TransferError> {
+        let (index, file) = (job.index, job.file);
+        let handle = match tokio::fs::File::open(&file.local).await {
+            Ok(handle) => handle,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(TransferError::Vanished);
+            }
+            Err(err) => {
+                return Err(TransferError::File(format!(
+                    "cannot open: {}",
+                    io_reason(&err)
+                )));
+            }
+        };
         let identity = Identity::of(&handle)
             .await
             .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
         let size = identity.size;
+        let key = Key {
+            origin: self.origin.clone(),
+            account: self.account.clone(),
+            parent_id: job.parent_id,
+            name: file.name.clone(),
+            local: file.local.to_string_lossy().into_owned(),
+            size,
+            modified: Key::modified(identity.modified),
+        };
         self.reporter.event(Event::FileStarted {
             index,
             path: &file.display,
@@ -117,18 +146,29 @@ impl Transfer {
 
         let new = NewUpload {
             name: &file.name,
-            parent_id,
+            parent_id: job.parent_id,
             length: size,
             updated_at: identity.modified.map(rfc3339),
         };
-        let mut url = self
-            .client
-            .tus_create(&new)
-            .await
-            .map_err(TransferError::from_api)?;
         let mut checkpoint = Checkpoint {
             offset: 0,
             hasher: crc32fast::Hasher::new(),
+        };
+        let mut url = match self.resumable(&key).await {
+            Some((url, offset)) => {
+                self.resume_at(&handle, &mut checkpoint, offset).await?;
+                self.reporter.event(Event::FileResumed {
+                    index,
+                    path: &file.display,
+                    offset,
+                });
+                self.reporter.event(Event::FileProgress {
+                    index,
+                    position: offset,
+                });
+                url
+            }
+            None => self.create(&new, &key).await?,
         };
         let mut failures = 0u32;
 
@@ -165,10 +205,8 @@ impl Transfer {
             // Something went wrong: decide whether to go on, and from where.
             if Identity::of(&handle).await.ok() != Some(identity) {
                 self.client.tus_abort(&url).await;
-                return Err(TransferError::File(
-                    "changed while it was being uploaded; run again to upload the new version"
-                        .into(),
-                ));
+                self.unjournal(&key);
+                return Err(changed());
             }
             let conflict = err.status() == Some(reqwest::StatusCode::CONFLICT);
             if !(conflict || err.is_transient() || matches!(err, ApiError::Protocol { .. })) {
@@ -177,7 +215,7 @@ impl Transfer {
             failures += 1;
             if failures >= self.attempts {
                 return Err(TransferError::File(format!(
-                    "gave up after {failures} attempts: {err}"
+                    "gave up after {failures} attempts: {err}; run again to resume"
                 )));
             }
             if !conflict {
@@ -202,11 +240,7 @@ impl Transfer {
                         "{}: upload URL no longer known; starting over",
                         file.display
                     );
-                    url = self
-                        .client
-                        .tus_create(&new)
-                        .await
-                        .map_err(TransferError::from_api)?;
+                    url = self.create(&new, &key).await?;
                     checkpoint = Checkpoint {
                         offset: 0,
                         hasher: crc32fast::Hasher::new(),
@@ -222,12 +256,12 @@ impl Transfer {
                 position: checkpoint.offset,
             });
         };
+        // From here on the upload URL is finished: nothing left to resume.
+        self.unjournal(&key);
 
         if Identity::of(&handle).await.ok() != Some(identity) {
             self.delete_bad_copy(answer.file_id).await;
-            return Err(TransferError::File(
-                "changed while it was being uploaded; run again to upload the new version".into(),
-            ));
+            return Err(changed());
         }
         let local_crc = format!("{:08x}", checkpoint.hasher.finalize());
         let Some(id) = answer.file_id else {
@@ -249,14 +283,76 @@ impl Transfer {
         if remote_crc != local_crc {
             self.delete_bad_copy(Some(id)).await;
             return Err(TransferError::File(format!(
-                "checksum mismatch: put.io stored CRC32 {remote_crc}, the local file has {local_crc}; the bad copy was removed"
+                "checksum mismatch: put.io stored CRC32 {remote_crc}, the local file has {local_crc}; the bad copy was removed, run again to retry"
             )));
+        }
+        if !job.replaces.is_empty() {
+            // --overwrite: the new copy is safe on put.io, only now does the old one go.
+            self.client.delete(&job.replaces).await.map_err(|err| {
+                TransferError::File(format!(
+                    "uploaded as file {id}, but the old copy could not be removed, so the name is there twice: {err}"
+                ))
+            })?;
         }
         Ok(Uploaded {
             id,
             crc32: local_crc,
             size,
         })
+    }
+
+    /// A journalled upload of this very file that the server still has: its URL and offset.
+    async fn resumable(&self, key: &Key) -> Option<(String, u64)> {
+        let entry = self.journal.as_ref()?.find(key)?;
+        match self.client.tus_offset(&entry.url).await {
+            Ok(Some(offset)) if offset <= key.size => Some((entry.url.clone(), offset)),
+            Ok(_) => {
+                tracing::info!(
+                    "{}: the upload to resume has expired; starting over",
+                    key.local
+                );
+                None
+            }
+            Err(err) => {
+                tracing::info!("{}: cannot resume ({err}); starting over", key.local);
+                None
+            }
+        }
+    }
+
+    /// tus creation, recorded in the journal (for files worth resuming) before any byte goes.
+    async fn create(&self, new: &NewUpload<'_>, key: &Key) -> Result<String, TransferError> {
+        let url = self
+            .client
+            .tus_create(new)
+            .await
+            .map_err(TransferError::from_api)?;
+        if let Some(journal) = self
+            .journal
+            .as_ref()
+            .filter(|_| key.size >= journal::MIN_SIZE)
+            && let Err(err) = journal.record(key, &url)
+        {
+            tracing::warn!(
+                "cannot write the resume journal {}: {err}",
+                journal.path().display()
+            );
+        }
+        Ok(url)
+    }
+
+    fn unjournal(&self, key: &Key) {
+        if let Some(journal) = self
+            .journal
+            .as_ref()
+            .filter(|_| key.size >= journal::MIN_SIZE)
+            && let Err(err) = journal.forget(key)
+        {
+            tracing::warn!(
+                "cannot update the resume journal {}: {err}",
+                journal.path().display()
+            );
+        }
     }
 
     /// Sends `[checkpoint.offset, +length)` in one PATCH. The outer `Result` is for errors
@@ -345,12 +441,38 @@ impl Transfer {
     }
 
     async fn delete_bad_copy(&self, id: Option<u64>) {
-        if let Some(id) = id {
-            if let Err(err) = self.client.delete(&[id]).await {
-                tracing::warn!("could not remove file {id} from put.io: {err}");
-            }
+        if let Some(id) = id
+            && let Err(err) = self.client.delete(&[id]).await
+        {
+            tracing::warn!("could not remove file {id} from put.io: {err}");
         }
     }
+}
+
+fn changed() -> TransferError {
+    TransferError::File(
+        "changed while it was being uploaded; run again to upload the new version".into(),
+    )
+}
+
+/// CRC32 of a whole local file (8 lowercase hex digits), read in pieces on a blocking thread.
+pub async fn crc32_of(path: &std::path::Path) -> std::io::Result<String> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; READ_SIZE];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(format!("{:08x}", hasher.finalize()));
+            }
+            hasher.update(&buf[..n]);
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// A request body that reads the file piece by piece, hashing and counting as it goes.

@@ -34,8 +34,18 @@ pub fn putio_up_std(fake: &FakePutio) -> std::process::Command {
         .env("HOME", std::env::temp_dir())
         .env("PUTIO_TOKEN", fake.token())
         .env("PUTIO_API_URL", fake.api_url())
-        .env("PUTIO_UPLOAD_URL", fake.upload_url());
+        .env("PUTIO_UPLOAD_URL", fake.upload_url())
+        .env("PUTIO_UP_STATE_DIR", state_dir(fake));
     cmd
+}
+
+/// The resume journal's folder for runs against `fake`: shared by the runs of one test,
+/// apart from every other test.
+pub fn state_dir(fake: &FakePutio) -> std::path::PathBuf {
+    let port = fake.api_url().rsplit(':').next().unwrap_or("0").to_owned();
+    std::env::temp_dir()
+        .join(format!("putio-up-tests-{}", std::process::id()))
+        .join(port)
 }
 
 /// What a tree on put.io looks like for comparisons: path → (size, crc32), folders as

@@ -276,6 +276,35 @@ impl FakePutio {
         self.shared.lock().disk_size = bytes;
     }
 
+    /// Files named `name` are stored with one byte flipped, so the CRC32 put.io reports
+    /// differs from the one the client sent.
+    pub fn corrupt_uploads_named(&self, name: &str) {
+        self.shared.lock().hooks.corrupt.insert(name.to_owned());
+    }
+
+    /// tus creations for files named `name` are refused with `status` and `error_type`
+    /// (a permanent error, as put.io gives for a bad name or a forbidden folder). The error
+    /// type string is leaked: this is a test hook, called a handful of times.
+    pub fn reject_uploads_named(&self, name: &str, status: u16, error_type: &str) {
+        let status = axum::http::StatusCode::from_u16(status).expect("valid status");
+        self.shared.lock().hooks.reject.insert(
+            name.to_owned(),
+            (status, Box::leak(error_type.to_owned().into_boxed_str())),
+        );
+    }
+
+    /// Forgets every unfinished upload (HEAD and PATCH on their URLs then get 404), as if
+    /// they had expired. Returns how many were forgotten.
+    pub fn forget_uploads(&self) -> usize {
+        self.shared.lock().forget_uploads()
+    }
+
+    /// Reads PATCH bodies at most this fast (bytes per second); `None` lifts the limit.
+    /// Lets tests interrupt an upload at a chosen point.
+    pub fn set_patch_rate(&self, bytes_per_second: Option<u64>) {
+        self.shared.lock().hooks.patch_rate = bytes_per_second.filter(|r| *r > 0);
+    }
+
     /// Receives one line per request (host, method, path without query, status, time). Used by
     /// the binary; never sees tokens or headers.
     pub fn set_request_log(&self, log: impl Fn(&str) + Send + Sync + 'static) {

@@ -120,6 +120,18 @@ pub(crate) struct State {
     next_id: u64,
     next_transfer_id: u64,
     uploads: HashMap<String, Upload>,
+    pub hooks: Hooks,
+}
+
+/// Misbehaviour aimed at particular files, for tests of a client's failure handling.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    /// Files with these names are stored with one byte flipped (and so a different CRC32).
+    pub corrupt: BTreeSet<String>,
+    /// tus creations for these names are refused with this status and error type.
+    pub reject: HashMap<String, (StatusCode, &'static str)>,
+    /// Bytes per second at which PATCH bodies are read (`None`: as fast as they come).
+    pub patch_rate: Option<u64>,
 }
 
 impl State {
@@ -153,7 +165,15 @@ impl State {
             next_id: 1,
             next_transfer_id: 1,
             uploads: HashMap::new(),
+            hooks: Hooks::default(),
         }
+    }
+
+    /// Forgets every unfinished tus upload, as an expired upload URL would be.
+    pub fn forget_uploads(&mut self) -> usize {
+        let before = self.uploads.len();
+        self.uploads.retain(|_, upload| upload.done.is_some());
+        before - self.uploads.len()
     }
 
     // ---- faults -------------------------------------------------------------------------
@@ -174,25 +194,26 @@ impl State {
     pub fn decide_fault(&mut self) -> Fault {
         self.fault_counter += 1;
         let faults = &self.faults;
-        let fault =
-            if faults.rate_limit_every > 0 && self.fault_counter % faults.rate_limit_every == 0 {
-                Fault::RateLimit {
-                    reset_secs: faults.rate_limit_reset_secs.max(1),
-                }
-            } else if faults.error_5xx > 0.0 && self.rng.random::<f64>() < faults.error_5xx {
-                let status = match self.rng.random_range(0..3) {
-                    0 => StatusCode::INTERNAL_SERVER_ERROR,
-                    1 => StatusCode::BAD_GATEWAY,
-                    _ => StatusCode::SERVICE_UNAVAILABLE,
-                };
-                Fault::ServerError(status)
-            } else if faults.drop > 0.0 && self.rng.random::<f64>() < faults.drop {
-                Fault::Drop {
-                    fraction: self.rng.random::<f64>(),
-                }
-            } else {
-                Fault::None
+        let fault = if faults.rate_limit_every > 0
+            && self.fault_counter.is_multiple_of(faults.rate_limit_every)
+        {
+            Fault::RateLimit {
+                reset_secs: faults.rate_limit_reset_secs.max(1),
+            }
+        } else if faults.error_5xx > 0.0 && self.rng.random::<f64>() < faults.error_5xx {
+            let status = match self.rng.random_range(0..3) {
+                0 => StatusCode::INTERNAL_SERVER_ERROR,
+                1 => StatusCode::BAD_GATEWAY,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
             };
+            Fault::ServerError(status)
+        } else if faults.drop > 0.0 && self.rng.random::<f64>() < faults.drop {
+            Fault::Drop {
+                fraction: self.rng.random::<f64>(),
+            }
+        } else {
+            Fault::None
+        };
         if !matches!(fault, Fault::None) {
             self.stats.faults_injected += 1;
         }
@@ -510,6 +531,13 @@ impl State {
 
     /// tus creation: checks the parent and the quota and registers the upload under `key`.
     pub fn create_upload(&mut self, key: String, new: NewUpload) -> Result<(), ApiError> {
+        if let Some((status, error_type)) = self.hooks.reject.get(&new.name) {
+            return Err(ApiError::new(
+                *status,
+                error_type,
+                format!("uploads named {} are refused (test hook)", new.name),
+            ));
+        }
         self.folder(new.parent_id)?;
         self.check_quota(new.length, 0)?;
         self.stats.uploads_created += 1;
@@ -647,9 +675,21 @@ impl State {
             for (id, _) in &replaced {
                 self.remove_subtree(*id);
             }
+            let corrupt = self.hooks.corrupt.contains(&name);
             let upload = self.uploads.get_mut(key).expect("upload exists");
-            let crc32 = upload.hasher.clone().finalize();
-            let (content, updated_at) = (upload.data.take(), upload.updated_at);
+            let (mut content, updated_at) = (upload.data.take(), upload.updated_at);
+            let mut crc32 = upload.hasher.clone().finalize();
+            if corrupt && length > 0 {
+                // One flipped bit in the first byte, as a broken disk or proxy would leave;
+                // the CRC32 of the stored bytes is recomputed when they are kept.
+                match content.as_mut() {
+                    Some(bytes) => {
+                        bytes[0] ^= 1;
+                        crc32 = crc32fast::hash(bytes);
+                    }
+                    None => crc32 ^= 0x8000_0000,
+                }
+            }
             let id = self.insert(
                 parent_id,
                 &name,

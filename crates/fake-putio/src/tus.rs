@@ -207,11 +207,19 @@ async fn stream_patch(app: &App, key: &str, parts: &Parts, body: &mut BodyDataSt
         ((plan.fraction * expected as f64) as u64).min(expected)
     });
     let mut read = 0u64;
+    let started = std::time::Instant::now();
     loop {
-        if let (Some(cutoff), Some(kill)) = (cutoff, kill) {
-            if read >= cutoff {
-                return Ok(kill.kill(StatusCode::NO_CONTENT.into_response()).await);
+        let rate = app.lock().hooks.patch_rate;
+        if let Some(rate) = rate {
+            let due = std::time::Duration::from_secs_f64(read as f64 / rate as f64);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                tokio::time::sleep(wait).await;
             }
+        }
+        if let (Some(cutoff), Some(kill)) = (cutoff, kill)
+            && read >= cutoff
+        {
+            return Ok(kill.kill(StatusCode::NO_CONTENT.into_response()).await);
         }
         let Some(chunk) = body.next().await else {
             break;
