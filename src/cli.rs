@@ -10,7 +10,9 @@ Environment:
   PUTIO_TOKEN        OAuth token of your put.io account (never pass it as an argument)
   PUTIO_API_URL      API origin, default https://api.put.io
   PUTIO_UPLOAD_URL   upload origin, default https://upload.put.io
-  PUTIO_UP_JOBS, PUTIO_UP_CHUNK_SIZE, PUTIO_UP_RETRIES   defaults for the flags of the same name
+  PUTIO_UP_JOBS, PUTIO_UP_CHUNK_SIZE, PUTIO_UP_RETRIES, PUTIO_UP_CHECKSUM, PUTIO_UP_OVERWRITE
+                     defaults for the flags of the same name
+  PUTIO_UP_STATE_DIR folder of the resume journal (default $XDG_STATE_HOME/putio-up)
 
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
 3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";

@@ -41,6 +41,30 @@ impl Tree {
         path
     }
 
+    /// A file of `size` pseudo-random bytes (xorshift from `seed`), written 1 MiB at a time.
+    pub fn random(&self, rel: &str, size: u64, seed: u64) -> PathBuf {
+        use std::io::Write;
+        let path = self.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut out = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+        let mut state = seed | 1;
+        let mut left = size;
+        let mut block = vec![0u8; 1 << 20];
+        while left > 0 {
+            for word in block.chunks_mut(8) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                word.copy_from_slice(&state.to_le_bytes()[..word.len()]);
+            }
+            let n = left.min(block.len() as u64) as usize;
+            out.write_all(&block[..n]).unwrap();
+            left -= n as u64;
+        }
+        out.flush().unwrap();
+        path
+    }
+
     pub fn dir(&self, rel: &str) -> PathBuf {
         let path = self.join(rel);
         fs::create_dir_all(&path).unwrap();
