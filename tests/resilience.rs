@@ -279,9 +279,9 @@ fn permanent_4xx_fails_that_file_only_without_retries() {
     let names: Vec<_> = remote(&fake).into_keys().collect();
     assert_eq!(names, ["/p", "/p/good1.txt", "/p/good2.txt"]);
     assert_eq!(
-        route(&fake, "POST /files/"),
+        route(&fake, "POST /v2/files/upload") + route(&fake, "POST /files/"),
         3,
-        "the refused file was not retried"
+        "one upload request per file: the refused one was not retried"
     );
 }
 
@@ -383,4 +383,33 @@ fn an_expired_upload_url_restarts_that_file_cleanly() {
     assert!(text.contains("starting over"), "{text}");
     assert_eq!(remote(&fake), expected(&tree.join("exp"), "/exp"));
     assert_eq!(fake.stats().uploads_created, 2);
+}
+
+#[test]
+fn lost_answers_to_one_request_uploads_never_make_duplicates() {
+    // A dropped connection after the fake stored the file: the client must find its file
+    // instead of sending it again.
+    let fake = fake_with(Options {
+        faults: Faults {
+            drop: 0.3,
+            seed: 99,
+            ..Faults::default()
+        },
+        ..Options::default()
+    });
+    let tree = Tree::new();
+    for i in 0..30 {
+        tree.random(&format!("lost/f{i:02}.bin"), 1000 + i * 10, i);
+    }
+    let (code, text) = run(
+        &fake,
+        &["upload", "-v", "--retries", "30"],
+        &tree.join("lost"),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("the lost upload had arrived"),
+        "the path was exercised: {text}"
+    );
+    assert_eq!(remote(&fake), expected(&tree.join("lost"), "/lost"));
 }

@@ -230,6 +230,48 @@ impl Client {
         Ok(())
     }
 
+    /// One-request upload (`POST /v2/files/upload`, multipart) for small files: the cheapest
+    /// sequence the protocol has. Not retried here: a lost answer may have stored the file,
+    /// so the caller checks before sending again. Never for `.torrent` files (put.io would
+    /// start a transfer instead of storing them).
+    pub async fn upload_small(
+        &self,
+        name: &str,
+        parent_id: u64,
+        length: u64,
+        body: reqwest::Body,
+        action: &str,
+    ) -> Result<RemoteFile, ApiError> {
+        let file = reqwest::multipart::Part::stream_with_length(body, length)
+            .file_name(name.to_owned())
+            .mime_str("application/octet-stream")
+            .map_err(|err| ApiError::transport(action, err))?;
+        let form = reqwest::multipart::Form::new()
+            .percent_encode_noop()
+            .text("parent_id", parent_id.to_string())
+            .text("filename", name.to_owned())
+            .part("file", file);
+        let response = self
+            .http
+            .post(format!("{}/v2/files/upload", self.endpoints.upload))
+            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|err| ApiError::transport(action, err))?;
+        if !response.status().is_success() {
+            return Err(error_from(action, response).await);
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| ApiError::transport(action, err))?;
+        let envelope: types::FileEnvelope = serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::protocol(action, format!("no file in the answer ({err})")))?;
+        Ok(envelope.file)
+    }
+
     /// tus creation: returns the upload URL.
     pub async fn tus_create(&self, upload: &NewUpload<'_>) -> Result<String, ApiError> {
         let action = format!("start upload of `{}`", upload.name);

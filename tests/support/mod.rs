@@ -87,3 +87,14 @@ pub fn output_text(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     )
 }
+
+/// Upload requests the fake has seen: tus creations and one-request (multipart) uploads.
+pub fn uploads_started(fake: &FakePutio) -> u64 {
+    let stats = fake.stats();
+    stats.uploads_created
+        + stats
+            .by_route
+            .get("POST /v2/files/upload")
+            .copied()
+            .unwrap_or(0)
+}

@@ -530,14 +530,35 @@ impl State {
     }
 
     /// tus creation: checks the parent and the quota and registers the upload under `key`.
-    pub fn create_upload(&mut self, key: String, new: NewUpload) -> Result<(), ApiError> {
-        if let Some((status, error_type)) = self.hooks.reject.get(&new.name) {
-            return Err(ApiError::new(
+    /// The `reject` hook: uploads of this name are refused.
+    fn check_rejected(&self, name: &str) -> Result<(), ApiError> {
+        match self.hooks.reject.get(name) {
+            Some((status, error_type)) => Err(ApiError::new(
                 *status,
                 error_type,
-                format!("uploads named {} are refused (test hook)", new.name),
-            ));
+                format!("uploads named {name} are refused (test hook)"),
+            )),
+            None => Ok(()),
         }
+    }
+
+    /// The `corrupt` hook: flips one bit of the first byte of what is stored, and returns the
+    /// CRC32 of what is stored now.
+    fn maybe_corrupt(&self, name: &str, content: &mut Option<Vec<u8>>, crc32: u32) -> u32 {
+        if !self.hooks.corrupt.contains(name) {
+            return crc32;
+        }
+        match content.as_mut().filter(|bytes| !bytes.is_empty()) {
+            Some(bytes) => {
+                bytes[0] ^= 1;
+                crc32fast::hash(bytes)
+            }
+            None => crc32 ^ 0x8000_0000,
+        }
+    }
+
+    pub fn create_upload(&mut self, key: String, new: NewUpload) -> Result<(), ApiError> {
+        self.check_rejected(&new.name)?;
         self.folder(new.parent_id)?;
         self.check_quota(new.length, 0)?;
         self.stats.uploads_created += 1;
@@ -675,21 +696,14 @@ impl State {
             for (id, _) in &replaced {
                 self.remove_subtree(*id);
             }
-            let corrupt = self.hooks.corrupt.contains(&name);
             let upload = self.uploads.get_mut(key).expect("upload exists");
             let (mut content, updated_at) = (upload.data.take(), upload.updated_at);
-            let mut crc32 = upload.hasher.clone().finalize();
-            if corrupt && length > 0 {
-                // One flipped bit in the first byte, as a broken disk or proxy would leave;
-                // the CRC32 of the stored bytes is recomputed when they are kept.
-                match content.as_mut() {
-                    Some(bytes) => {
-                        bytes[0] ^= 1;
-                        crc32 = crc32fast::hash(bytes);
-                    }
-                    None => crc32 ^= 0x8000_0000,
-                }
-            }
+            let crc32 = upload.hasher.clone().finalize();
+            let crc32 = if length > 0 {
+                self.maybe_corrupt(&name, &mut content, crc32)
+            } else {
+                crc32
+            };
             let id = self.insert(
                 parent_id,
                 &name,
@@ -727,6 +741,7 @@ impl State {
         crc32: u32,
         content: Option<Vec<u8>>,
     ) -> Result<Value, ApiError> {
+        self.check_rejected(name)?;
         self.folder(parent_id)?;
         if is_torrent(name) {
             let id = self.next_transfer_id;
@@ -734,7 +749,12 @@ impl State {
             return Ok(json!({"transfer": transfer_object(id, name, parent_id)}));
         }
         self.check_quota(size, 0)?;
-        let content = if self.store_bytes { content } else { None };
+        let mut content = if self.store_bytes { content } else { None };
+        let crc32 = if size > 0 {
+            self.maybe_corrupt(name, &mut content, crc32)
+        } else {
+            crc32
+        };
         let id = self.insert(
             parent_id,
             name,
