@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::BytesMut;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::sync::CancellationToken;
 
@@ -22,7 +22,9 @@ use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
 
 /// Size of one read from disk, and so of the pieces a request body is made of.
-const READ_SIZE: usize = 256 * 1024;
+const READ_SIZE: usize = 512 * 1024;
+/// Pieces read ahead of the network, per file in flight.
+const READ_AHEAD: usize = 2;
 /// Files below this size go up in one multipart request instead of tus (create + PATCH):
 /// half the round trips. They are below the journal's threshold too: a restart costs little.
 pub const SMALL_FILE: u64 = journal::MIN_SIZE;
@@ -338,18 +340,18 @@ impl Transfer {
             let fail = |err: std::io::Error| {
                 TransferError::File(format!("cannot read: {}", io_reason(&err)))
             };
-            let mut reader = handle.try_clone().await.map_err(fail)?;
-            reader.seek(SeekFrom::Start(0)).await.map_err(fail)?;
+            let reader = std_clone(handle).await?;
             let sent = Arc::new(Sent {
                 hasher: Mutex::new(crc32fast::Hasher::new()),
                 read: AtomicU64::new(0),
             });
             let body = body_stream(
-                reader.take(size),
+                reader,
+                0,
+                size,
                 Arc::clone(&sent),
                 Arc::clone(&self.reporter),
                 index,
-                0,
             );
             let action = "upload";
             let request = self.client.upload_small(
@@ -504,24 +506,18 @@ impl Transfer {
         length: u64,
     ) -> Result<Result<(PatchAnswer, crc32fast::Hasher), ApiError>, TransferError> {
         let start = checkpoint.offset;
-        let mut reader = handle
-            .try_clone()
-            .await
-            .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
-        reader
-            .seek(SeekFrom::Start(start))
-            .await
-            .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
+        let reader = std_clone(handle).await?;
         let sent = Arc::new(Sent {
             hasher: Mutex::new(checkpoint.hasher.clone()),
             read: AtomicU64::new(0),
         });
         let body = body_stream(
-            reader.take(length),
+            reader,
+            start,
+            length,
             Arc::clone(&sent),
             Arc::clone(&self.reporter),
             index,
-            start,
         );
         let action = "upload";
         let request =
@@ -621,31 +617,84 @@ pub async fn crc32_of(path: &std::path::Path) -> std::io::Result<String> {
     .map_err(std::io::Error::other)?
 }
 
-/// A request body that reads the file piece by piece, hashing and counting as it goes.
+/// A second handle on the open file, for a blocking reader thread.
+async fn std_clone(handle: &tokio::fs::File) -> Result<std::fs::File, TransferError> {
+    let clone = handle
+        .try_clone()
+        .await
+        .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
+    Ok(clone.into_std().await)
+}
+
+/// A request body of `length` bytes of `file` from `start`. A blocking thread reads and
+/// hashes ahead (at most [`READ_AHEAD`] pieces), so disk, CRC and network overlap; the
+/// async side only counts what the HTTP stack takes. Memory: a few pieces per file.
 fn body_stream(
-    reader: tokio::io::Take<tokio::fs::File>,
+    file: std::fs::File,
+    start: u64,
+    length: u64,
     sent: Arc<Sent>,
     reporter: Arc<dyn Reporter>,
     index: usize,
-    start: u64,
 ) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + Sync + 'static {
-    stream::try_unfold(
-        (reader, sent, reporter),
-        move |(mut reader, sent, reporter)| async move {
-            let mut buf = BytesMut::with_capacity(READ_SIZE);
-            let n = reader.read_buf(&mut buf).await?;
-            if n == 0 {
-                return Ok(None);
-            }
-            sent.hasher.lock().expect("hasher lock").update(&buf);
-            let read = sent.read.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let hashing = Arc::clone(&sent);
+    tokio::task::spawn_blocking(move || {
+        if let Err(err) = read_ahead(file, start, length, &hashing, &tx) {
+            let _ = tx.blocking_send(Err(err));
+        }
+    });
+    stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .map(move |item| {
+        if let Ok(bytes) = &item {
+            let n = bytes.len() as u64;
+            let read = sent.read.fetch_add(n, Ordering::Relaxed) + n;
             reporter.event(Event::FileProgress {
                 index,
                 position: start + read,
             });
-            Ok(Some((buf.freeze(), (reader, sent, reporter))))
-        },
-    )
+        }
+        item
+    })
+}
+
+/// The reader thread of [`body_stream`]: stops early when the request is gone.
+fn read_ahead(
+    mut file: std::fs::File,
+    start: u64,
+    length: u64,
+    sent: &Sent,
+    tx: &tokio::sync::mpsc::Sender<std::io::Result<bytes::Bytes>>,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    file.seek(SeekFrom::Start(start))?;
+    let mut left = length;
+    while left > 0 {
+        let want = usize::try_from(left.min(READ_SIZE as u64)).unwrap_or(READ_SIZE);
+        let mut buf = BytesMut::zeroed(want);
+        let mut filled = 0;
+        while filled < want {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file got shorter while it was being read",
+                    ));
+                }
+                Ok(n) => filled += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        sent.hasher.lock().expect("hasher lock").update(&buf);
+        left -= want as u64;
+        if tx.blocking_send(Ok(buf.freeze())).is_err() {
+            return Ok(()); // the request ended: nobody needs more
+        }
+    }
+    Ok(())
 }
 
 /// Resolves once the body has not advanced for [`STALL`].

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""putio-up benchmark suite: one command, figures as ratios from the same run.
+
+    python3 bench/run.py            # full suite (about 10 minutes on 2 cores), writes BENCHMARKS.md
+    python3 bench/run.py --quick    # smaller sizes, one run each, nothing written
+
+Starts the fake put.io (release build) in its fast mode (bytes counted and CRC'd, not
+stored) on loopback, and measures putio-up next to curl sending the same bytes to the same
+fake with the same requests, and next to rclone when it is installed (see bench/rclone.md).
+Each figure is the median of several runs, with min and max beside it. Nothing here is a
+pass/fail test: the goals are printed next to the figures.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = os.path.join(ROOT, "target", "release")
+MIB = 1 << 20
+GIB = 1 << 30
+
+
+# ---------------------------------------------------------------- processes and measuring
+
+
+class Measured:
+    def __init__(self, wall, cpu, rss_mib, code):
+        self.wall, self.cpu, self.rss_mib, self.code = wall, cpu, rss_mib, code
+
+
+def peak_rss_kib(pid, done, out):
+    """Polls the kernel's high-water mark of a process's RSS (VmHWM) until it exits.
+
+    ru_maxrss cannot be used: on Linux it includes the memory of the Python process that
+    forked the child (exec records the old address space's peak), which would hide ours."""
+    while not done.is_set():
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        out[0] = max(out[0], int(line.split()[1]))
+        except OSError:
+            return
+        done.wait(0.005)
+
+
+def measure(cmd, env=None, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns wall seconds, user+system CPU seconds and peak RSS of that process."""
+    import threading
+
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    done, peak = threading.Event(), [0]
+    poller = threading.Thread(target=peak_rss_kib, args=(proc.pid, done, peak), daemon=True)
+    poller.start()
+    # Drain stderr while waiting, so a chatty child never blocks on a full pipe.
+    err_chunks = []
+    drain = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    drain.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    done.set()
+    poller.join()
+    drain.join()
+    err = b"".join(err_chunks).decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} exited {proc.returncode}: {err[-2000:]}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, peak[0] / 1024, proc.returncode)
+
+
+class Fake:
+    """The fake put.io binary, on loopback, with its three PUTIO_* variables."""
+
+    def __init__(self, *args):
+        self.dir = tempfile.mkdtemp(prefix="putio-bench-fake-")
+        env_file = os.path.join(self.dir, "env")
+        self.proc = subprocess.Popen(
+            [os.path.join(BIN, "fake-putio"), "--quiet", "--discard-bytes", "--env-file", env_file, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            if os.path.exists(env_file) and os.path.getsize(env_file) > 0:
+                break
+            time.sleep(0.05)
+        self.vars = dict(line.split("=", 1) for line in open(env_file).read().split())
+        self.api = self.vars["PUTIO_API_URL"]
+
+    def env(self):
+        env = dict(os.environ, **self.vars)
+        env["PUTIO_UP_STATE_DIR"] = os.path.join(self.dir, "state")
+        return env
+
+    def control(self, path, method="GET", body=None):
+        req = urllib.request.Request(self.api + "/__fake/" + path, method=method, data=body)
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def stats(self):
+        return self.control("stats")
+
+    def reset_stats(self):
+        self.control("reset-stats", method="POST")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def putio_up(*args):
+    return [os.path.join(BIN, "putio-up"), *args]
+
+
+def runs(n, fn):
+    """Calls fn n times; returns the list of its results."""
+    return [fn(i) for i in range(n)]
+
+
+def spread(values, fmt="{:.1f}"):
+    """'median (min–max)'."""
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt.format(med)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+# ---------------------------------------------------------------- curl baseline
+
+_sparse = {}
+
+
+def is_sparse(path):
+    if path not in _sparse:
+        st = os.stat(path)
+        _sparse[path] = st.st_blocks * 512 < st.st_size // 2
+    return _sparse[path]
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+def bench_large(work, size, chunk, n):
+    """1. One big file: putio-up's MiB/s over curl's, same fake, same chunks."""
+    path = os.path.join(work, "large", "big.bin")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(size)
+    fake = Fake()
+    try:
+        ours, theirs = [], []
+        for i in range(n):
+            m = measure(putio_up("upload", "-q", "--chunk-size", str(chunk), os.path.dirname(path), "--to", f"/large{i}"), env=fake.env())
+            ours.append((size / MIB / m.wall, m.cpu, m.rss_mib))
+            wall_c, cpu_c = curl_tus_timed(fake, path, size, chunk, f"curl{i}.bin")
+            theirs.append((size / MIB / wall_c, cpu_c))
+    finally:
+        fake.stop()
+    ratios = [o[0] / t[0] for o, t in zip(ours, theirs)]
+    return {
+        "ours_mibs": [o[0] for o in ours],
+        "curl_mibs": [t[0] for t in theirs],
+        "ratio": ratios,
+        "ours_cpu_per_gib": [o[1] / (size / GIB) for o in ours],
+        "curl_cpu_per_gib": [t[1] / (size / GIB) for t in theirs],
+    }
+
+
+def curl_tus_timed(fake, path, size, chunk, name):
+    """The practical limit: curl sends `path` with one tus creation and PATCHes of `chunk`
+    bytes, the request sequence putio-up uses. curl cannot send a byte range of a file, so
+    each range is cut into a file of its own first (sparse stays sparse); only curl's own
+    requests are timed. Returns (wall, cpu) seconds."""
+    import base64
+
+    token = fake.vars["PUTIO_TOKEN"]
+    upload = fake.vars["PUTIO_UPLOAD_URL"]
+    meta = ",".join(
+        f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in [("name", name), ("parent_id", "0"), ("no-torrent", "true")]
+    )
+    auth = ["-H", f"Authorization: Bearer {token}", "-H", "Tus-Resumable: 1.0.0"]
+    wall = cpu = 0.0
+    t = time.monotonic()
+    proc = subprocess.run(
+        ["curl", "-sS", "-D", "-", "-o", "/dev/null", "-X", "POST", upload + "/files/", *auth,
+         "-H", f"Upload-Length: {size}", "-H", f"Upload-Metadata: {meta}", "-H", "Content-Length: 0"],
+        capture_output=True, text=True, check=True,
+    )
+    wall += time.monotonic() - t
+    location = next(l.split(":", 1)[1].strip() for l in proc.stdout.splitlines() if l.lower().startswith("location:"))
+    offset = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        part = os.path.join(tmp, "part")
+        while offset < size:
+            length = min(chunk, size - offset)
+            with open(path, "rb") as src, open(part, "wb") as dst:
+                if is_sparse(path):
+                    dst.truncate(length)
+                else:
+                    os.copy_file_range(src.fileno(), dst.fileno(), length, offset)
+            m = measure(["curl", "-sS", "-o", "/dev/null", "-X", "PATCH", "-T", part, location, *auth,
+                         "-H", f"Upload-Offset: {offset}", "-H", "Content-Type: application/offset+octet-stream"])
+            wall += m.wall
+            cpu += m.cpu
+            offset += length
+    return wall, cpu
+
+
+def bench_memory(work, sizes, tree_files):
+    """2. Peak RSS for single files of several sizes and for a many-file tree."""
+    fake = Fake()
+    rows = []
+    try:
+        for size in sizes:
+            folder = os.path.join(work, f"mem{size // MIB}")
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "sparse.bin"), "wb") as f:
+                f.truncate(size)
+            m = measure(putio_up("upload", "-q", folder, "--to", "/mem"), env=fake.env())
+            rows.append((f"one {human(size)} file", m.rss_mib, m.wall))
+            shutil.rmtree(folder)
+        folder = os.path.join(work, "memtree")
+        make_tree(folder, tree_files, max(1, tree_files // 100), 512)
+        m = measure(putio_up("upload", "-q", "-j", "16", folder, "--to", "/mem"), env=fake.env())
+        rows.append((f"{tree_files:,} files", m.rss_mib, m.wall))
+        shutil.rmtree(folder)
+    finally:
+        fake.stop()
+    return rows
+
+
+def make_tree(folder, files, folders, size):
+    per = files // folders
+    for d in range(folders):
+        sub = os.path.join(folder, f"d{d:03}")
+        os.makedirs(sub, exist_ok=True)
+        for f in range(per if d < folders - 1 else files - per * (folders - 1)):
+            with open(os.path.join(sub, f"f{f:04}.bin"), "wb") as out:
+                out.write(os.urandom(size))
+
+
+def bench_small(work, files, folders, latency_ms, jobs_list, n):
+    """3 + 4. Many small files with latency; then the no-op re-run of the same tree."""
+    folder = os.path.join(work, "small")
+    make_tree(folder, files, folders, 4096)
+    fake = Fake("--latency-ms", str(latency_ms))
+    result = {}
+    try:
+        for jobs in jobs_list:
+            rates, per_file = [], []
+            for i in range(n):
+                fake.reset_stats()
+                m = measure(putio_up("upload", "-q", "-j", str(jobs), folder, "--to", f"/small-j{jobs}-{i}"), env=fake.env())
+                rates.append(files / m.wall)
+                per_file.append(fake.stats()["requests"] / files)
+            limit = jobs / (latency_ms / 1000)
+            result[jobs] = {"files_s": rates, "requests_per_file": per_file, "efficiency": [r / limit for r in rates]}
+        # No-op re-run of the last tree: everything is there.
+        walls, requests = [], []
+        for _ in range(n):
+            fake.reset_stats()
+            m = measure(putio_up("upload", "-q", "-j", str(jobs_list[-1]), folder, "--to", f"/small-j{jobs_list[-1]}-0"), env=fake.env())
+            walls.append(m.wall)
+            requests.append(fake.stats()["requests"])
+        result["noop"] = {"wall": walls, "requests": requests, "folders": folders + 1}
+    finally:
+        fake.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def bench_startup(n):
+    """6. `putio-up --help` wall time."""
+    times = []
+    for _ in range(n):
+        t = time.monotonic()
+        subprocess.run(putio_up("--help"), stdout=subprocess.DEVNULL, check=True)
+        times.append((time.monotonic() - t) * 1000)
+    return times
+
+
+def human(n):
+    for unit in ["B", "KiB", "MiB", "GiB", "TiB"]:
+        if n < 1024 or unit == "TiB":
+            return f"{n:g} {unit}"
+        n /= 1024
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
+    return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+# ---------------------------------------------------------------- report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each, no BENCHMARKS.md")
+    parser.add_argument("--no-build", action="store_true", help="use the existing release build")
+    args = parser.parse_args()
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "-q", "--release", "--workspace"], cwd=ROOT, check=True)
+    for tool in ["curl"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed: apt-get install -y {tool}")
+
+    quick = args.quick
+    n = 1 if quick else 3
+    chunk = 64 * MIB
+    large = 256 * MIB if quick else 2 * GIB
+    mem_sizes = [64 * MIB, 256 * MIB] if quick else [64 * MIB, GIB, 8 * GIB]
+    tree_files = 2_000 if quick else 20_000
+    small_files, small_folders = (400, 10) if quick else (2_000, 50)
+
+    started = time.monotonic()
+    work = tempfile.mkdtemp(prefix="putio-bench-")
+    try:
+        print(f"machine: {machine()}", flush=True)
+        print("1/5 large file ...", flush=True)
+        lg = bench_large(work, large, chunk, n)
+        print("2/5 memory ...", flush=True)
+        mem = bench_memory(work, mem_sizes, tree_files)
+        print("3/5 small files ...", flush=True)
+        sm = bench_small(work, small_files, small_folders, 50, [4, 16], n)
+        print("4/5 start-up ...", flush=True)
+        st = bench_startup(30)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.monotonic() - started
+
+    lines = []
+    add = lines.append
+    add(f"Measured {datetime.date.today().isoformat()} on {machine()}, in {elapsed / 60:.1f} min "
+        f"(`python3 bench/run.py`). Each figure: median of {n} run(s) (min–max).")
+    add("")
+    add("| # | benchmark | putio-up | curl (same requests) | ratio | goal |")
+    add("|---|---|---|---|---|---|")
+    add(f"| 1 | one {human(large)} file, {human(chunk)} PATCHes, MiB/s | {spread(lg['ours_mibs'], '{:.0f}')} | "
+        f"{spread(lg['curl_mibs'], '{:.0f}')} | {spread(lg['ratio'], '{:.2f}')} | ≥ 0.90 |")
+    add(f"| 5 | CPU seconds (user+sys) per GiB uploaded | {spread(lg['ours_cpu_per_gib'], '{:.2f}')} | "
+        f"{spread(lg['curl_cpu_per_gib'], '{:.2f}')} | "
+        f"{statistics.median(lg['ours_cpu_per_gib']) / statistics.median(lg['curl_cpu_per_gib']):.2f} | — |")
+    for jobs in (4, 16):
+        r = sm[jobs]
+        add(f"| 3 | {small_files:,} × 4 KiB in {small_folders} folders, 50 ms/request, `-j {jobs}`: files/s | "
+            f"{spread(r['files_s'])} | — | efficiency {spread(r['efficiency'], '{:.2f}')} | ≥ 0.70 |")
+        add(f"| 3 | … HTTP requests per file (`-j {jobs}`) | {spread(r['requests_per_file'], '{:.3f}')} | — | — | ≈ 1 |")
+    noop = sm["noop"]
+    add(f"| 4 | no-op re-run of that tree: seconds | {spread(noop['wall'], '{:.2f}')} | — | — | ≤ rclone's |")
+    add(f"| 4 | … requests ({noop['folders']} folders) | {spread(noop['requests'], '{:.0f}')} | — | — | ≈ folders |")
+    for label, rss, wall in mem:
+        add(f"| 2 | peak RSS, {label} | {rss:.1f} MiB | — | — | ≤ 32 MiB, flat |")
+    add(f"| 6 | `putio-up --help` wall time, ms (30 runs) | {spread(st, '{:.1f}')} | — | — | ≤ 10 ms |")
+    add("")
+    add("Efficiency = files/s ÷ (jobs ÷ 0.05 s), the limit of one round trip per file. "
+        "rclone's columns need its TLS route to the fake (see bench/rclone.md).")
+    report = "\n".join(lines)
+    print()
+    print(report)
+    if not quick:
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as out:
+            out.write("# putio-up benchmarks\n\n" + report + "\n")
+        print("\nwritten to BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()
