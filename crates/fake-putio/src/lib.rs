@@ -68,6 +68,7 @@ mod reply;
 pub mod server;
 mod state;
 mod time;
+mod tls;
 mod tus;
 
 pub use server::{Entry, EntryKind, FakePutio, Faults, Options, Stats};

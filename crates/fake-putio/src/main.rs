@@ -62,6 +62,18 @@ struct Cli {
     /// No per-request log lines.
     #[arg(long)]
     quiet: bool,
+    /// Serve HTTPS with a throw-away CA, as put.io's real hosts would be reached: for clients
+    /// whose endpoints are fixed (rclone). Use with --ca-file and --connect-proxy.
+    #[arg(long)]
+    tls: bool,
+    /// Write the throw-away CA's certificate (PEM) here (with --tls).
+    #[arg(long, requires = "tls")]
+    ca_file: Option<PathBuf>,
+    /// Also run an HTTP CONNECT proxy that routes api.put.io:443 and upload.put.io:443 to
+    /// this fake (and nothing else); prints `HTTPS_PROXY=...`. Upload URLs then use
+    /// `https://upload.put.io`.
+    #[arg(long, requires = "tls")]
+    connect_proxy: bool,
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -117,6 +129,10 @@ fn run(cli: &Cli) -> io::Result<()> {
             latency: Duration::from_millis(cli.latency_ms),
             seed: cli.seed,
         },
+        tls: cli.tls,
+        public_upload_url: cli
+            .connect_proxy
+            .then(|| "https://upload.put.io".to_owned()),
         ..defaults
     };
     // Signal handlers first: a script may send SIGTERM as soon as it has read our lines.
@@ -133,12 +149,19 @@ fn run(cli: &Cli) -> io::Result<()> {
             let _ = writeln!(io::stderr().lock(), "{line}");
         });
     }
-    let env = format!(
+    let mut env = format!(
         "PUTIO_API_URL={}\nPUTIO_UPLOAD_URL={}\nPUTIO_TOKEN={}\n",
         fake.api_url(),
         fake.upload_url(),
         fake.token()
     );
+    if let (Some(path), Some(pem)) = (&cli.ca_file, fake.ca_pem()) {
+        fs::write(path, pem)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    }
+    if cli.connect_proxy {
+        env = env + "HTTPS_PROXY=" + &fake.start_connect_proxy()? + "\n";
+    }
     if let Some(path) = &cli.env_file {
         fs::write(path, &env)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;

@@ -23,7 +23,7 @@ use axum::http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tower::ServiceExt;
 
@@ -44,6 +44,11 @@ pub struct Options {
     /// Larger `per_page` requests are clamped to this.
     pub per_page_max: usize,
     pub faults: Faults,
+    /// Serve both hosts over HTTPS with a throw-away CA (see [`FakePutio::ca_pem`]).
+    pub tls: bool,
+    /// Base of the tus `Location` URLs, when clients reach the upload host under another
+    /// name than its loopback address (e.g. `https://upload.put.io` through the proxy).
+    pub public_upload_url: Option<String>,
 }
 
 impl Default for Options {
@@ -55,6 +60,8 @@ impl Default for Options {
             store_bytes: true,
             per_page_max: 1000,
             faults: Faults::default(),
+            tls: false,
+            public_upload_url: None,
         }
     }
 }
@@ -169,6 +176,9 @@ pub struct FakePutio {
     shared: App,
     api_addr: SocketAddr,
     upload_addr: SocketAddr,
+    scheme: &'static str,
+    ca_pem: Option<String>,
+    runtime: tokio::runtime::Handle,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -187,10 +197,21 @@ impl FakePutio {
         api.set_nonblocking(true)?;
         upload.set_nonblocking(true)?;
         let (api_addr, upload_addr) = (api.local_addr()?, upload.local_addr()?);
+        let tls = if options.tls {
+            Some(crate::tls::generate()?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let acceptor = tls.map(|t| t.acceptor);
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&options)),
             token: options.token,
-            upload_url: format!("http://{upload_addr}"),
+            upload_url: options.public_upload_url.clone().map_or_else(
+                || format!("{scheme}://{upload_addr}"),
+                |u| u.trim_end_matches('/').to_owned(),
+            ),
             logger: RwLock::new(None),
             trace_seq: AtomicU64::new(1),
         });
@@ -199,12 +220,15 @@ impl FakePutio {
         let app = shared.clone();
         let thread = std::thread::Builder::new()
             .name("fake-putio".to_owned())
-            .spawn(move || run(&app, api, upload, &ready_tx, shutdown_rx))?;
+            .spawn(move || run(&app, api, upload, acceptor, &ready_tx, shutdown_rx))?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(FakePutio {
+            Ok(Ok(runtime)) => Ok(FakePutio {
                 shared,
                 api_addr,
                 upload_addr,
+                scheme,
+                ca_pem,
+                runtime,
                 shutdown: Some(shutdown_tx),
                 thread: Some(thread),
             }),
@@ -221,13 +245,36 @@ impl FakePutio {
         }
     }
 
-    /// `http://127.0.0.1:PORT`: no trailing slash, no path.
+    /// `http://127.0.0.1:PORT` (`https` with [`Options::tls`]): no trailing slash, no path.
     pub fn api_url(&self) -> String {
-        format!("http://{}", self.api_addr)
+        format!("{}://{}", self.scheme, self.api_addr)
     }
 
     pub fn upload_url(&self) -> String {
-        format!("http://{}", self.upload_addr)
+        format!("{}://{}", self.scheme, self.upload_addr)
+    }
+
+    /// The PEM of the throw-away CA that signed the HTTPS certificate ([`Options::tls`]).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// Starts an HTTP CONNECT proxy on loopback that tunnels `api.put.io:443` and
+    /// `upload.put.io:443` to this fake (and refuses anything else). Returns its URL, for
+    /// `HTTPS_PROXY`. With [`Options::tls`], a client with put.io's real endpoints and the
+    /// CA of [`FakePutio::ca_pem`] then talks to the fake as if it were put.io.
+    pub fn start_connect_proxy(&self) -> io::Result<String> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let _guard = self.runtime.enter();
+        let listener = TcpListener::from_std(listener)?;
+        self.runtime.spawn(crate::tls::proxy_loop(
+            listener,
+            self.api_addr,
+            self.upload_addr,
+        ));
+        Ok(format!("http://{addr}"))
     }
 
     pub fn token(&self) -> String {
@@ -341,7 +388,8 @@ fn run(
     app: &App,
     api: std::net::TcpListener,
     upload: std::net::TcpListener,
-    ready: &std::sync::mpsc::Sender<io::Result<()>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    ready: &std::sync::mpsc::Sender<io::Result<tokio::runtime::Handle>>,
     shutdown: oneshot::Receiver<()>,
 ) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -368,9 +416,9 @@ fn run(
                 return;
             }
         };
-        tokio::spawn(accept_loop(api, api_router(app), app.clone()));
-        tokio::spawn(accept_loop(upload, upload_router(app), app.clone()));
-        let _ = ready.send(Ok(()));
+        tokio::spawn(accept_loop(api, api_router(app), app.clone(), tls.clone()));
+        tokio::spawn(accept_loop(upload, upload_router(app), app.clone(), tls));
+        let _ = ready.send(Ok(tokio::runtime::Handle::current()));
         let _ = shutdown.await;
     });
     runtime.shutdown_timeout(Duration::from_millis(500));
@@ -406,11 +454,30 @@ fn upload_router(app: &App) -> Router {
         .with_state(app.clone())
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, app: App) {
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    app: App,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                tokio::spawn(serve_connection(stream, router.clone(), app.clone()));
+                let _ = stream.set_nodelay(true);
+                let (router, app) = (router.clone(), app.clone());
+                match tls.clone() {
+                    None => {
+                        tokio::spawn(serve_connection(stream, router, app));
+                    }
+                    Some(acceptor) => {
+                        tokio::spawn(async move {
+                            // A failed handshake (a client that does not trust us) just ends.
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve_connection(stream, router, app).await;
+                            }
+                        });
+                    }
+                }
             }
             // Out of descriptors or similar: back off instead of spinning.
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -418,8 +485,10 @@ async fn accept_loop(listener: TcpListener, router: Router, app: App) {
     }
 }
 
-async fn serve_connection(stream: TcpStream, router: Router, app: App) {
-    let _ = stream.set_nodelay(true);
+async fn serve_connection<S>(stream: S, router: Router, app: App)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let kill = KillSwitch(Arc::new(Notify::new()));
     let switch = kill.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
