@@ -3,14 +3,21 @@
 
 use std::path::PathBuf;
 
+use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 const ENV_HELP: &str = "\
+Examples:
+  putio-up upload ./photos --to /Backups/2026       # mirror ./photos into /Backups/2026/photos
+  putio-up upload ./src --exclude target/ --no-hidden
+
 Environment:
-  PUTIO_TOKEN        OAuth token of your put.io account (never pass it as an argument)
-  PUTIO_API_URL      API origin, default https://api.put.io
-  PUTIO_UPLOAD_URL   upload origin, default https://upload.put.io
-  PUTIO_UP_JOBS, PUTIO_UP_CHUNK_SIZE, PUTIO_UP_RETRIES   defaults for the flags of the same name
+  PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
+  PUTIO_API_URL        API origin, default https://api.put.io
+  PUTIO_UPLOAD_URL     upload origin, default https://upload.put.io
+  PUTIO_UP_*           every other option: see `putio-up upload --help`
+
+A command-line flag beats its environment variable.
 
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
 3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";
@@ -26,6 +33,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// More log output on stderr (-v: info, -vv: debug, -vvv: trace)
     #[arg(short, long, action = ArgAction::Count, global = true)]
@@ -67,8 +75,15 @@ const UPLOAD_EXAMPLES: &str = "\
 Examples:
   PUTIO_TOKEN=... putio-up upload ./photos                 # creates /photos on put.io
   putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
-  putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once";
+  putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once
+  putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
+  putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
 
+Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
+depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.";
+
+// Switches read from the environment take true/false, yes/no, on/off or 1/0.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The folder to upload; put.io gets a folder of the same name
@@ -96,6 +111,33 @@ pub struct UploadArgs {
     /// Attempts per request before a file is given up (transient errors only)
     #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
     pub retries: u32,
+
+    /// Leave out paths matching this .gitignore-style pattern (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Upload only files matching this .gitignore-style pattern, or inside a matching folder
+    /// (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)
+    #[arg(long, value_name = "FILE", env = "PUTIO_UP_EXCLUDE_FROM")]
+    pub exclude_from: Vec<PathBuf>,
+
+    /// Leave out hidden files and folders (names starting with `.`); they are uploaded by
+    /// default
+    #[arg(long, env = "PUTIO_UP_NO_HIDDEN", value_parser = BoolishValueParser::new())]
+    pub no_hidden: bool,
+
+    /// Upload hidden files and folders (the default; overrides PUTIO_UP_NO_HIDDEN)
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Follow symbolic links (loops are detected and reported); by default links are skipped
+    #[arg(short = 'L', long, env = "PUTIO_UP_FOLLOW_LINKS",
+          value_parser = BoolishValueParser::new())]
+    pub follow_links: bool,
 }
 
 /// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).

@@ -8,6 +8,7 @@ use anyhow::Result;
 use crate::cli::{GlobalArgs, UploadArgs};
 use crate::exit::Fatal;
 use crate::secret::Token;
+use crate::upload::plan::{Filter, Pattern, ScanOptions};
 
 pub const DEFAULT_API_URL: &str = "https://api.put.io";
 pub const DEFAULT_UPLOAD_URL: &str = "https://upload.put.io";
@@ -50,6 +51,8 @@ pub struct UploadSettings {
     pub jobs: usize,
     pub chunk_size: u64,
     pub retries: u32,
+    /// Filters, hidden files, links.
+    pub scan: ScanOptions,
 }
 
 pub fn output(global: &GlobalArgs) -> Output {
@@ -119,6 +122,9 @@ pub fn upload(args: &UploadArgs) -> Result<UploadSettings> {
         (None, Some(id)) => Destination::Id(id),
         (None, None) => Destination::Id(0),
     };
+    // --hidden beats PUTIO_UP_NO_HIDDEN.
+    let skip_hidden = args.no_hidden && !args.hidden;
+    let filter = filter(&root, args)?;
     Ok(UploadSettings {
         root,
         root_name,
@@ -126,7 +132,54 @@ pub fn upload(args: &UploadArgs) -> Result<UploadSettings> {
         jobs: usize::from(args.jobs),
         chunk_size: args.chunk_size,
         retries: args.retries.max(1),
+        scan: ScanOptions {
+            filter,
+            skip_hidden,
+            follow_links: args.follow_links,
+        },
     })
+}
+
+/// Exclude patterns from `--exclude-from` files, then `--exclude` (later ones win when a
+/// `!pattern` takes a path back); include patterns from `--include`.
+fn filter(root: &Path, args: &UploadArgs) -> Result<Filter> {
+    let mut exclude: Vec<Pattern> = Vec::new();
+    for file in &args.exclude_from {
+        let text = std::fs::read_to_string(file).map_err(|err| {
+            Fatal::usage(format!(
+                "--exclude-from {}: {}; give a readable file of patterns, one per line",
+                file.display(),
+                file_reason(&err)
+            ))
+        })?;
+        for (number, line) in text.lines().enumerate() {
+            exclude.push(Pattern {
+                glob: line.to_owned(),
+                source: format!("--exclude-from {}, line {}:", file.display(), number + 1),
+            });
+        }
+    }
+    let from_flags = |flag: &str, globs: &[String]| -> Vec<Pattern> {
+        globs
+            .iter()
+            .map(|glob| Pattern {
+                glob: glob.clone(),
+                source: flag.to_owned(),
+            })
+            .collect()
+    };
+    exclude.extend(from_flags("--exclude", &args.exclude));
+    let include = from_flags("--include", &args.include);
+    Filter::new(root, &exclude, &include).map_err(Fatal::usage)
+}
+
+/// Why a file named in an option or variable cannot be read.
+fn file_reason(err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        "no such file".to_owned()
+    } else {
+        crate::upload::plan::io_reason(err)
+    }
 }
 
 /// Checks the folder to upload: it exists, is a folder and can be listed.

@@ -96,7 +96,7 @@ impl Reporter for Bars {
                 self.overall.reset_eta();
                 self.overall.set_prefix(format!("0/{files} files"));
             }
-            Event::FolderCreated { .. } | Event::FileSkipped { .. } => {}
+            Event::FolderCreated { .. } | Event::FileSkipped { .. } | Event::Excluded { .. } => {}
             Event::FileStarted { index, path, size } => {
                 let bar = self.file_bar(size, path);
                 state.files.insert(index, (bar, 0));
@@ -123,6 +123,7 @@ impl Reporter for Bars {
                 index,
                 path,
                 reason,
+                ..
             } => {
                 if let Some(index) = index {
                     if let Some((_, last)) = state.files.get(&index) {

@@ -2,16 +2,22 @@
 
 use std::io::Write;
 
+use crate::settings::Verbosity;
 use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
 pub struct Lines {
     quiet: bool,
+    /// `-v`: also list what the filters left out.
+    verbose: bool,
 }
 
 impl Lines {
-    pub fn new(quiet: bool) -> Self {
-        Lines { quiet }
+    pub fn new(verbosity: Verbosity) -> Self {
+        Lines {
+            quiet: verbosity == Verbosity::Quiet,
+            verbose: matches!(verbosity, Verbosity::Verbose(_)),
+        }
     }
 
     #[allow(clippy::unused_self)]
@@ -43,6 +49,11 @@ impl Reporter for Lines {
             Event::Ignored { local, reason } => {
                 self.line(&format!("ignored   {}: {reason}", local.display()));
             }
+            Event::Excluded { local, rule } => {
+                if self.verbose {
+                    self.line(&format!("excluded  {} ({rule})", local.display()));
+                }
+            }
             Event::Planned {
                 files,
                 bytes,
@@ -52,7 +63,7 @@ impl Reporter for Lines {
                 human_bytes(bytes)
             )),
             Event::FolderCreated { path, .. } => self.line(&format!("created   {path}/")),
-            Event::FileSkipped { path, reason } => {
+            Event::FileSkipped { path, reason, .. } => {
                 self.line(&format!("skipped   {path} ({reason})"));
             }
             Event::FileDone { path, size, .. } => {

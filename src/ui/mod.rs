@@ -15,11 +15,10 @@ use crate::upload::report::{Reporter, Summary};
 /// Picks the reporter for this output: bars when stderr is a terminal and nobody asked for
 /// logs or quiet, plain lines otherwise.
 pub fn reporter(output: &Output) -> Arc<dyn Reporter> {
-    let quiet = output.verbosity == Verbosity::Quiet;
-    if !quiet && output.verbosity == Verbosity::Normal && std::io::stderr().is_terminal() {
+    if output.verbosity == Verbosity::Normal && std::io::stderr().is_terminal() {
         Arc::new(bars::Bars::new())
     } else {
-        Arc::new(lines::Lines::new(quiet))
+        Arc::new(lines::Lines::new(output.verbosity))
     }
 }
 
@@ -60,6 +59,9 @@ pub(crate) fn summary_text(summary: &Summary) -> String {
     );
     if summary.ignored > 0 {
         let _ = write!(text, ", {} ignored", summary.ignored);
+    }
+    if summary.excluded > 0 {
+        let _ = write!(text, ", {} excluded", summary.excluded);
     }
     if summary.folders_created > 0 {
         let _ = write!(text, ", {} folders created", summary.folders_created);

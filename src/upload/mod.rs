@@ -36,7 +36,8 @@ pub async fn run(
 
     let plan = {
         let (root, name) = (settings.root.clone(), settings.root_name.clone());
-        tokio::task::spawn_blocking(move || plan::scan(&root, &name)).await?
+        let options = settings.scan.clone();
+        tokio::task::spawn_blocking(move || plan::scan(&root, &name, &options)).await?
     };
     reporter.event(Event::Scanned {
         folders: plan.folders.len(),
@@ -49,6 +50,13 @@ pub async fn run(
             remote: &renamed.name,
         });
     }
+    for excluded in &plan.excluded {
+        summary.excluded += 1;
+        reporter.event(Event::Excluded {
+            local: &excluded.path,
+            rule: &excluded.rule,
+        });
+    }
     for problem in &plan.problems {
         let shown = problem.path.display().to_string();
         match problem.kind {
@@ -59,7 +67,7 @@ pub async fn run(
                     reason: &problem.reason,
                 });
             }
-            ProblemKind::Failed => {
+            ProblemKind::Failed | ProblemKind::Clash => {
                 reporter.event(Event::FileFailed {
                     index: None,
                     path: &shown,
@@ -122,7 +130,8 @@ pub async fn run(
         match same_name.next() {
             None => to_send.push((index, folder.id)),
             Some(existing) if existing.is_folder() => {
-                let reason = "a folder with this name is already on put.io".to_owned();
+                let reason =
+                    "a folder with this name is already on put.io; rename one of them".to_owned();
                 fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
             }
             Some(existing) if existing.size == file.size => {

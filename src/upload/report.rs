@@ -1,5 +1,5 @@
 //! What the engine tells the outside world. The engine calls a [`Reporter`]; the terminal
-//! bars, plain lines and (later) JSON live in `ui/` and implement it. Nothing here prints.
+//! bars and plain lines live in `ui/` and implement it. Nothing here prints.
 
 use std::path::Path;
 use std::time::Duration;
@@ -22,6 +22,11 @@ pub enum Event<'a> {
     Ignored {
         local: &'a Path,
         reason: &'a str,
+    },
+    /// Left out by a filter (`--exclude`, `--include`, `--no-hidden`); `rule` says which.
+    Excluded {
+        local: &'a Path,
+        rule: &'a str,
     },
     /// Remote folders are in place; this is what will be sent.
     Planned {
@@ -80,6 +85,8 @@ pub struct Summary {
     pub uploaded_bytes: u64,
     pub skipped: usize,
     pub ignored: usize,
+    /// Entries left out by filters (a left-out folder counts once).
+    pub excluded: usize,
     pub folders_created: usize,
     pub failures: Vec<Failure>,
     pub elapsed: Duration,
