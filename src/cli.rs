@@ -9,7 +9,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 const ENV_HELP: &str = "\
 Examples:
   putio-up upload ./photos --to /Backups/2026       # mirror ./photos into /Backups/2026/photos
-  putio-up upload ./src --exclude target/ --no-hidden
+  putio-up upload ./photos --dry-run                # show what would be created and uploaded
 
 Environment:
   PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
@@ -76,6 +76,7 @@ Examples:
   PUTIO_TOKEN=... putio-up upload ./photos                 # creates /photos on put.io
   putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
   putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once
+  putio-up upload ./photos --dry-run                       # show the plan, change nothing
   putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
 
@@ -111,6 +112,11 @@ pub struct UploadArgs {
     /// Attempts per request before a file is given up (transient errors only)
     #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
     pub retries: u32,
+
+    /// Decide everything (walk, names, remote listing) and print the plan; create and
+    /// upload nothing
+    #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", value_parser = BoolishValueParser::new())]
+    pub dry_run: bool,
 
     /// Leave out paths matching this .gitignore-style pattern (repeatable)
     #[arg(long, value_name = "GLOB")]

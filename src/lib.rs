@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     upload.retries,
                     upload.jobs,
                 )?);
-                let reporter = ui::reporter(&output);
+                let reporter = ui::reporter(&output, upload.dry_run);
                 let cancel = CancellationToken::new();
                 watch_interrupts(cancel.clone());
                 let summary = upload::run(&upload, client, reporter, cancel).await?;

@@ -51,6 +51,8 @@ pub struct UploadSettings {
     pub jobs: usize,
     pub chunk_size: u64,
     pub retries: u32,
+    /// Decide and report, but create and upload nothing.
+    pub dry_run: bool,
     /// Filters, hidden files, links.
     pub scan: ScanOptions,
 }
@@ -132,6 +134,7 @@ pub fn upload(args: &UploadArgs) -> Result<UploadSettings> {
         jobs: usize::from(args.jobs),
         chunk_size: args.chunk_size,
         retries: args.retries.max(1),
+        dry_run: args.dry_run,
         scan: ScanOptions {
             filter,
             skip_hidden,

@@ -1,9 +1,48 @@
-//! Scripting and CI: filters, hidden files and symlinks.
+//! Scripting and CI: `--dry-run`, filters, hidden files and symlinks.
 
 mod support;
 
 use support::tree::expected;
 use support::{Tree, fake, output_text, putio_up, remote};
+
+/// Requests that change something on put.io.
+fn writes(fake: &fake_putio::FakePutio) -> Vec<String> {
+    fake.stats()
+        .by_route
+        .into_keys()
+        .filter(|route| {
+            !route.starts_with("GET ")
+                && !route.starts_with("HEAD ")
+                && route != "POST /v2/files/list/continue"
+        })
+        .collect()
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let fake = fake();
+    fake.seed_folder(0, "Backups");
+    let tree = Tree::new();
+    tree.file("d/a.txt", b"a");
+    tree.file("d/sub/b.txt", b"bb");
+    tree.dir("d/empty");
+
+    let before = remote(&fake);
+    let out = putio_up(&fake)
+        .args(["upload", "--dry-run", "--to", "/Backups/2026"])
+        .arg(tree.join("d"))
+        .output()
+        .unwrap();
+    let human = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{human}");
+    assert_eq!(writes(&fake), Vec::<String>::new(), "a dry run only reads");
+    assert_eq!(remote(&fake), before, "a dry run changes nothing");
+    assert!(human.contains("would create /Backups/2026/"), "{human}");
+    assert!(human.contains("would create d/sub/"), "{human}");
+    assert!(human.contains("would upload d/sub/b.txt (2 B)"), "{human}");
+    assert!(human.contains("Dry run: would upload 2 files"), "{human}");
+    assert!(human.contains("nothing was changed on put.io"), "{human}");
+}
 
 #[test]
 fn exclude_patterns_and_exclude_from_leave_paths_out() {

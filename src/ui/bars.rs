@@ -96,7 +96,10 @@ impl Reporter for Bars {
                 self.overall.reset_eta();
                 self.overall.set_prefix(format!("0/{files} files"));
             }
-            Event::FolderCreated { .. } | Event::FileSkipped { .. } | Event::Excluded { .. } => {}
+            Event::FolderCreated { .. }
+            | Event::FileSkipped { .. }
+            | Event::Excluded { .. }
+            | Event::FilePlanned { .. } => {}
             Event::FileStarted { index, path, size } => {
                 let bar = self.file_bar(size, path);
                 state.files.insert(index, (bar, 0));

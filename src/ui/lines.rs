@@ -10,13 +10,15 @@ pub struct Lines {
     quiet: bool,
     /// `-v`: also list what the filters left out.
     verbose: bool,
+    dry_run: bool,
 }
 
 impl Lines {
-    pub fn new(verbosity: Verbosity) -> Self {
+    pub fn new(verbosity: Verbosity, dry_run: bool) -> Self {
         Lines {
             quiet: verbosity == Verbosity::Quiet,
             verbose: matches!(verbosity, Verbosity::Verbose(_)),
+            dry_run,
         }
     }
 
@@ -50,7 +52,7 @@ impl Reporter for Lines {
                 self.line(&format!("ignored   {}: {reason}", local.display()));
             }
             Event::Excluded { local, rule } => {
-                if self.verbose {
+                if self.verbose || self.dry_run {
                     self.line(&format!("excluded  {} ({rule})", local.display()));
                 }
             }
@@ -58,11 +60,26 @@ impl Reporter for Lines {
                 files,
                 bytes,
                 skipped,
-            } => self.line(&format!(
-                "uploading {files} files ({}), {skipped} already there",
-                human_bytes(bytes)
-            )),
-            Event::FolderCreated { path, .. } => self.line(&format!("created   {path}/")),
+            } => {
+                let verb = if self.dry_run {
+                    "to upload"
+                } else {
+                    "uploading"
+                };
+                self.line(&format!(
+                    "{verb} {files} files ({}), {skipped} already there",
+                    human_bytes(bytes)
+                ));
+            }
+            Event::FolderCreated { path, id } => match id {
+                Some(_) => self.line(&format!("created   {path}/")),
+                None => self.line(&format!("would create {path}/")),
+            },
+            Event::FilePlanned { path, size, .. } => {
+                if self.dry_run {
+                    self.line(&format!("would upload {path} ({})", human_bytes(size)));
+                }
+            }
             Event::FileSkipped { path, reason, .. } => {
                 self.line(&format!("skipped   {path} ({reason})"));
             }

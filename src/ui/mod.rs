@@ -12,13 +12,14 @@ use crate::settings::{Output, Verbosity};
 use crate::upload::human_bytes;
 use crate::upload::report::{Reporter, Summary};
 
-/// Picks the reporter for this output: bars when stderr is a terminal and nobody asked for
-/// logs or quiet, plain lines otherwise.
-pub fn reporter(output: &Output) -> Arc<dyn Reporter> {
-    if output.verbosity == Verbosity::Normal && std::io::stderr().is_terminal() {
+/// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
+/// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
+pub fn reporter(output: &Output, dry_run: bool) -> Arc<dyn Reporter> {
+    let normal = output.verbosity == Verbosity::Normal;
+    if normal && !dry_run && std::io::stderr().is_terminal() {
         Arc::new(bars::Bars::new())
     } else {
-        Arc::new(lines::Lines::new(output.verbosity))
+        Arc::new(lines::Lines::new(output.verbosity, dry_run))
     }
 }
 
@@ -44,34 +45,51 @@ pub fn init_logs(output: &Output) {
 /// The closing lines of a run, shared by both reporters.
 pub(crate) fn summary_text(summary: &Summary) -> String {
     let mut text = String::new();
-    let head = if summary.interrupted {
-        "Interrupted"
+    let failed = summary.failures.len();
+    if summary.dry_run {
+        let _ = write!(
+            text,
+            "Dry run: would upload {} files ({}), {} skipped, {failed} failed",
+            summary.uploaded,
+            human_bytes(summary.uploaded_bytes),
+            summary.skipped,
+        );
     } else {
-        "Done"
-    };
-    let _ = write!(
-        text,
-        "{head}: {} uploaded ({}), {} skipped, {} failed",
-        summary.uploaded,
-        human_bytes(summary.uploaded_bytes),
-        summary.skipped,
-        summary.failures.len(),
-    );
+        let head = if summary.interrupted {
+            "Interrupted"
+        } else {
+            "Done"
+        };
+        let _ = write!(
+            text,
+            "{head}: {} uploaded ({}), {} skipped, {failed} failed",
+            summary.uploaded,
+            human_bytes(summary.uploaded_bytes),
+            summary.skipped,
+        );
+    }
     if summary.ignored > 0 {
         let _ = write!(text, ", {} ignored", summary.ignored);
     }
     if summary.excluded > 0 {
         let _ = write!(text, ", {} excluded", summary.excluded);
     }
-    if summary.folders_created > 0 {
-        let _ = write!(text, ", {} folders created", summary.folders_created);
+    if summary.dry_run {
+        if summary.folders_created > 0 {
+            let _ = write!(text, ", {} folders to create", summary.folders_created);
+        }
+        text.push_str("; nothing was changed on put.io");
+    } else {
+        if summary.folders_created > 0 {
+            let _ = write!(text, ", {} folders created", summary.folders_created);
+        }
+        let _ = write!(
+            text,
+            " in {:.1}s ({}/s)",
+            summary.elapsed.as_secs_f64(),
+            human_bytes(summary.rate() as u64)
+        );
     }
-    let _ = write!(
-        text,
-        " in {:.1}s ({}/s)",
-        summary.elapsed.as_secs_f64(),
-        human_bytes(summary.rate() as u64)
-    );
     if !summary.failures.is_empty() {
         text.push_str("\nFailed:");
         for failure in &summary.failures {

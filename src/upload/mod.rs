@@ -1,6 +1,9 @@
 //! The upload engine: scan the local tree, put the folders in place on put.io, decide what
 //! to send, then send files concurrently. It reports through a [`Reporter`] and never prints.
 //!
+//! A dry run goes through every phase up to the decisions with read-only calls (account,
+//! listings), reports the plan and returns before the transfer.
+//!
 //! One file's failure never stops the others; only a rejected token, a full account or a
 //! destination that cannot be had stops the run.
 
@@ -39,6 +42,7 @@ pub async fn run(
         let options = settings.scan.clone();
         tokio::task::spawn_blocking(move || plan::scan(&root, &name, &options)).await?
     };
+    summary.dry_run = settings.dry_run;
     reporter.event(Event::Scanned {
         folders: plan.folders.len(),
         files: plan.files.len(),
@@ -94,10 +98,12 @@ pub async fn run(
         account.disk.avail
     );
 
+    // A dry run lists folders but creates none: a folder it would create is known empty.
     let (dest, dest_created) = remote::destination(
         &client,
         &settings.destination,
         settings.retries,
+        settings.dry_run,
         reporter.as_ref(),
     )
     .await?;
@@ -107,6 +113,7 @@ pub async fn run(
         dest,
         settings.jobs,
         settings.retries,
+        settings.dry_run,
         reporter.as_ref(),
     )
     .await?;
@@ -128,7 +135,14 @@ pub async fn run(
         };
         let mut same_name = folder.named(&file.name);
         match same_name.next() {
-            None => to_send.push((index, folder.id)),
+            None => {
+                to_send.push((index, folder.id));
+                reporter.event(Event::FilePlanned {
+                    index,
+                    path: &file.display,
+                    size: file.size,
+                });
+            }
             Some(existing) if existing.is_folder() => {
                 let reason =
                     "a folder with this name is already on put.io; rename one of them".to_owned();
@@ -162,6 +176,14 @@ pub async fn run(
             human_bytes(bytes),
             human_bytes(account.disk.avail)
         )));
+    }
+    if settings.dry_run {
+        // The plan is complete: say what the transfer would do, and do none of it.
+        summary.uploaded = to_send.len();
+        summary.uploaded_bytes = bytes;
+        summary.elapsed = started.elapsed();
+        reporter.event(Event::Finished(&summary));
+        return Ok(summary);
     }
 
     let transfer = Arc::new(Transfer {

@@ -28,15 +28,23 @@ pub enum Event<'a> {
         local: &'a Path,
         rule: &'a str,
     },
+    /// Decided: this file is to be uploaded (in a dry run: would be). Comes before
+    /// `Planned`, in plan order; `index` is the one its transfer events carry.
+    FilePlanned {
+        index: usize,
+        path: &'a str,
+        size: u64,
+    },
     /// Remote folders are in place; this is what will be sent.
     Planned {
         files: usize,
         bytes: u64,
         skipped: usize,
     },
+    /// A folder was created; `id` is `None` in a dry run (it would be created).
     FolderCreated {
         path: &'a str,
-        id: u64,
+        id: Option<u64>,
     },
     FileStarted {
         index: usize,
@@ -91,6 +99,9 @@ pub struct Summary {
     pub failures: Vec<Failure>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// A dry run: `uploaded`, `uploaded_bytes` and `folders_created` count what a real run
+    /// would do, and nothing was changed.
+    pub dry_run: bool,
 }
 
 impl Summary {
