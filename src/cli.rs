@@ -15,9 +15,11 @@ Environment:
   PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
   PUTIO_API_URL        API origin, default https://api.put.io
   PUTIO_UPLOAD_URL     upload origin, default https://upload.put.io
+  PUTIO_CLIENT_ID, PUTIO_CLIENT_SECRET   the put.io OAuth app used to sign in
+  PUTIO_UP_CONFIG      config file, default $XDG_CONFIG_HOME/putio-up/putio-up.toml
   PUTIO_UP_*           every other option: see `putio-up upload --help`
 
-A command-line flag beats its environment variable.
+Precedence: command-line flag, then environment variable, then config file, then default.
 
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
 3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";
@@ -62,6 +64,16 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub upload_url: Option<String>,
+
+    /// Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml
+    #[arg(
+        long,
+        env = "PUTIO_UP_CONFIG",
+        global = true,
+        value_name = "FILE",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,7 +93,8 @@ Examples:
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
 
 Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
-depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.";
+depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
+Defaults for most options can be set in the config file (see `putio-up --help`).";
 
 // Switches read from the environment take true/false, yes/no, on/off or 1/0.
 #[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
@@ -91,34 +104,36 @@ pub struct UploadArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Destination folder path on put.io, created if missing (default: the account root)
+    /// Destination folder path on put.io, created if missing [default: the account root, or
+    /// `to` in the config file] [env: PUTIO_UP_TO]
     #[arg(long, value_name = "PATH", conflicts_with = "parent_id")]
     pub to: Option<String>,
 
-    /// Destination folder id on put.io (0 is the account root)
+    /// Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]
     #[arg(long, value_name = "ID")]
     pub parent_id: Option<u64>,
 
-    /// How many files to upload at once
-    #[arg(short, long, env = "PUTIO_UP_JOBS", default_value_t = 4,
+    /// How many files to upload at once [default: 4]
+    #[arg(short, long, env = "PUTIO_UP_JOBS", value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    pub jobs: Option<u16>,
 
     /// Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much
-    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", default_value = "64MiB", value_name = "SIZE",
-          value_parser = parse_size)]
-    pub chunk_size: u64,
+    /// [default: 64MiB]
+    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", value_name = "SIZE", value_parser = parse_size)]
+    pub chunk_size: Option<u64>,
 
-    /// Attempts per request before a file is given up (transient errors only)
-    #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
-    pub retries: u32,
+    /// Attempts per request before a file is given up (transient errors only) [default: 8]
+    #[arg(long, env = "PUTIO_UP_RETRIES", value_name = "N")]
+    pub retries: Option<u32>,
 
     /// Decide everything (walk, names, remote listing) and print the plan; create and
     /// upload nothing
     #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", value_parser = BoolishValueParser::new())]
     pub dry_run: bool,
 
-    /// Leave out paths matching this .gitignore-style pattern (repeatable)
+    /// Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude`
+    /// in the config file)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
@@ -136,7 +151,8 @@ pub struct UploadArgs {
     #[arg(long, env = "PUTIO_UP_NO_HIDDEN", value_parser = BoolishValueParser::new())]
     pub no_hidden: bool,
 
-    /// Upload hidden files and folders (the default; overrides PUTIO_UP_NO_HIDDEN)
+    /// Upload hidden files and folders (the default; overrides `no_hidden` from the
+    /// environment or config file)
     #[arg(long)]
     pub hidden: bool,
 

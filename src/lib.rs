@@ -20,12 +20,13 @@ use cli::{Cli, Command};
 use exit::{Code, Outcome};
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    let config = settings::config(&cli.global)?;
     let output = settings::output(&cli.global);
     ui::init_logs(&output);
     match cli.command {
         Command::Upload(args) => {
-            let endpoints = settings::endpoints(&cli.global)?;
-            let upload = settings::upload(&args)?;
+            let endpoints = settings::endpoints(&cli.global, &config)?;
+            let upload = settings::upload(&args, &config)?;
             let token = settings::token_from_env()?;
             tracing::debug!(?upload, ?endpoints, "settings");
             let runtime = tokio::runtime::Builder::new_multi_thread()

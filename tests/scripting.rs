@@ -1,9 +1,10 @@
-//! Scripting and CI: `--dry-run`, filters, hidden files and symlinks.
+//! Scripting and CI: `--dry-run`, filters, symlinks, the config file and its precedence.
 
 mod support;
 
+use fake_putio::Options;
 use support::tree::expected;
-use support::{Tree, fake, output_text, putio_up, remote};
+use support::{Snapshot, Tree, fake, fake_with, output_text, putio_up, remote};
 
 /// Requests that change something on put.io.
 fn writes(fake: &fake_putio::FakePutio) -> Vec<String> {
@@ -174,6 +175,7 @@ fn hidden_files_are_uploaded_unless_no_hidden() {
     tree.file("h/.env", b"SECRET=1");
     tree.file("h/.cache/blob", b"blob");
     tree.file("h/visible.txt", b"v");
+    let config = tree.file("no-hidden.toml", b"no_hidden = true\n");
 
     let default = fake();
     let out = putio_up(&default)
@@ -186,6 +188,11 @@ fn hidden_files_are_uploaded_unless_no_hidden() {
 
     for (how, args, env) in [
         ("flag", vec!["--no-hidden"], None),
+        (
+            "config file",
+            vec!["--config", config.to_str().unwrap()],
+            None,
+        ),
         ("environment", vec![], Some("1")),
     ] {
         let fake = fake();
@@ -205,16 +212,28 @@ fn hidden_files_are_uploaded_unless_no_hidden() {
         assert!(output_text(&out).contains("2 excluded"), "{how}");
     }
 
-    // --hidden beats the variable.
-    let fake = fake();
-    let out = putio_up(&fake)
-        .env("PUTIO_UP_NO_HIDDEN", "yes")
-        .args(["upload", "--hidden"])
-        .arg(tree.join("h"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    assert_eq!(remote(&fake), expected(&tree.join("h"), "/h"));
+    // --hidden, or the variable set to false, beats `no_hidden = true` in the config file.
+    for (args, env) in [(vec!["--hidden"], None), (vec![], Some("false"))] {
+        let fake = fake();
+        let mut cmd = putio_up(&fake);
+        if let Some(value) = env {
+            cmd.env("PUTIO_UP_NO_HIDDEN", value);
+        }
+        let out = cmd
+            .arg("upload")
+            .arg("--config")
+            .arg(&config)
+            .args(&args)
+            .arg(tree.join("h"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
+        assert_eq!(
+            remote(&fake),
+            expected(&tree.join("h"), "/h"),
+            "{args:?} {env:?}"
+        );
+    }
 }
 
 #[cfg(unix)]
@@ -293,4 +312,112 @@ fn follow_links_uploads_link_targets_and_reports_a_loop_once() {
         ignored[0].contains("fl/real/up: symbolic link loop"),
         "{err}"
     );
+}
+
+#[test]
+fn flags_beat_environment_beats_config_file() {
+    let fake = fake_with(Options {
+        store_bytes: false,
+        ..Options::default()
+    });
+    let tree = Tree::new();
+    tree.sparse("p/three-mib.bin", 3 << 20);
+    let xdg = tree.dir("xdg");
+    tree.file(
+        "xdg/putio-up/putio-up.toml",
+        b"# defaults for this machine\nto = \"/from-config\"\nchunk_size = \"1MiB\"\njobs = 2\n",
+    );
+    let other = tree.file("other.toml", b"to = \"/from-other-config\"\n");
+
+    let run = |args: &[&str], env: &[(&str, &str)]| -> (Snapshot, u64) {
+        fake.reset_stats();
+        let mut cmd = putio_up(&fake);
+        cmd.env("XDG_CONFIG_HOME", &xdg);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let out = cmd
+            .arg("upload")
+            .args(args)
+            .arg(tree.join("p"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
+        let patches = fake.stats().by_route.get("PATCH /files/{id}").copied();
+        (remote(&fake), patches.unwrap_or(0))
+    };
+
+    // The config file alone: its destination, 1 MiB chunks.
+    let (tree_now, patches) = run(&[], &[]);
+    assert!(tree_now.contains_key("/from-config/p/three-mib.bin"));
+    assert_eq!(patches, 3);
+
+    // The environment beats the file.
+    let env = [
+        ("PUTIO_UP_TO", "/from-env"),
+        ("PUTIO_UP_CHUNK_SIZE", "512KiB"),
+    ];
+    let (tree_now, patches) = run(&[], &env);
+    assert!(tree_now.contains_key("/from-env/p/three-mib.bin"));
+    assert_eq!(patches, 6);
+
+    // Flags beat both.
+    let (tree_now, patches) = run(&["--to", "/from-flag", "--chunk-size", "3MiB"], &env);
+    assert!(tree_now.contains_key("/from-flag/p/three-mib.bin"));
+    assert_eq!(patches, 1);
+
+    // --parent-id beats PUTIO_UP_TO, and PUTIO_UP_CONFIG picks another file.
+    let target = fake.seed_folder(0, "by-id");
+    let (tree_now, _) = run(&["--parent-id", &target.to_string()], &env);
+    assert!(tree_now.contains_key("/by-id/p/three-mib.bin"));
+    let (tree_now, _) = run(&[], &[("PUTIO_UP_CONFIG", other.to_str().unwrap())]);
+    assert!(tree_now.contains_key("/from-other-config/p/three-mib.bin"));
+}
+
+#[test]
+fn config_file_mistakes_name_the_file_the_key_and_the_fix() {
+    let fake = fake();
+    let tree = Tree::new();
+    tree.file("c/x.txt", b"x");
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "jobs = 4\njbos = 8\n",
+            &["unknown key `jbos`", "line 2", "jobs"],
+        ),
+        ("jobs = \"many\"\n", &["line 1", "invalid type"]),
+        ("jobs = 100\n", &["`jobs`", "1 to 64"]),
+        (
+            "chunk_size = \"12 parsecs\"\n",
+            &["`chunk_size`", "unknown size unit"],
+        ),
+    ];
+    for (text, wanted) in cases {
+        let file = tree.file("bad.toml", text.as_bytes());
+        let out = putio_up(&fake)
+            .arg("--config")
+            .arg(&file)
+            .arg("upload")
+            .arg(tree.join("c"))
+            .output()
+            .unwrap();
+        let err = output_text(&out);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(file.to_str().unwrap()), "{err}");
+        for want in wanted {
+            assert!(err.contains(want), "{text}: wanted {want:?} in {err}");
+        }
+    }
+    let out = putio_up(&fake)
+        .env("PUTIO_UP_CONFIG", tree.join("missing.toml"))
+        .arg("upload")
+        .arg(tree.join("c"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = output_text(&out);
+    assert!(
+        err.contains("missing.toml") && err.contains("no such file"),
+        "{err}"
+    );
+    assert_eq!(fake.stats().requests, 0, "nothing was sent");
 }
