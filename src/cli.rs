@@ -10,6 +10,7 @@ const ENV_HELP: &str = "\
 Examples:
   putio-up upload ./photos --to /Backups/2026       # mirror ./photos into /Backups/2026/photos
   putio-up upload ./photos --dry-run                # show what would be created and uploaded
+  putio-up upload ./photos --json > events.ndjson   # one JSON event per line on stdout
 
 Environment:
   PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
@@ -91,6 +92,7 @@ Examples:
   putio-up upload ./photos --dry-run                       # show the plan, change nothing
   putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
+  putio-up upload ./photos --json | jq -c 'select(.type == \"file_failed\")'
 
 Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
 depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
@@ -126,6 +128,10 @@ pub struct UploadArgs {
     /// Attempts per request before a file is given up (transient errors only) [default: 8]
     #[arg(long, env = "PUTIO_UP_RETRIES", value_name = "N")]
     pub retries: Option<u32>,
+
+    /// Print newline-delimited JSON events on stdout (human output stays on stderr)
+    #[arg(long, env = "PUTIO_UP_JSON", value_parser = BoolishValueParser::new())]
+    pub json: bool,
 
     /// Decide everything (walk, names, remote listing) and print the plan; create and
     /// upload nothing

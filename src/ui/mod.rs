@@ -1,7 +1,9 @@
 //! Everything a person sees: progress bars on a terminal, plain lines elsewhere, and the
-//! summary. The only module that prints (besides `exit::finish` for the fatal error).
+//! summary; and NDJSON on stdout for scripts. The only module that prints (besides
+//! `exit::finish` for the fatal error).
 
 mod bars;
+mod json;
 mod lines;
 
 use std::fmt::Write as _;
@@ -10,7 +12,9 @@ use std::sync::Arc;
 
 use crate::settings::{Output, Verbosity};
 use crate::upload::human_bytes;
-use crate::upload::report::{Reporter, Summary};
+use crate::upload::report::{Event, Reporter, Summary};
+
+pub use json::Json;
 
 /// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
 /// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
@@ -20,6 +24,16 @@ pub fn reporter(output: &Output, dry_run: bool) -> Arc<dyn Reporter> {
         Arc::new(bars::Bars::new())
     } else {
         Arc::new(lines::Lines::new(output.verbosity, dry_run))
+    }
+}
+
+/// Hands every event to two reporters: the human one and `--json`.
+pub struct Tee(pub Arc<dyn Reporter>, pub Arc<dyn Reporter>);
+
+impl Reporter for Tee {
+    fn event(&self, event: Event<'_>) {
+        self.0.event(event.clone());
+        self.1.event(event);
     }
 }
 

@@ -24,7 +24,7 @@ use crate::exit::Fatal;
 use crate::settings::UploadSettings;
 
 use plan::{PlannedFile, ProblemKind};
-use report::{Event, Failure, Reporter, Summary};
+use report::{Event, FailKind, Failure, Reporter, Summary};
 use transfer::{Transfer, TransferError};
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
@@ -63,26 +63,29 @@ pub async fn run(
     }
     for problem in &plan.problems {
         let shown = problem.path.display().to_string();
-        match problem.kind {
+        let kind = match problem.kind {
             ProblemKind::Skipped => {
                 summary.ignored += 1;
                 reporter.event(Event::Ignored {
                     local: &problem.path,
                     reason: &problem.reason,
                 });
+                continue;
             }
-            ProblemKind::Failed | ProblemKind::Clash => {
-                reporter.event(Event::FileFailed {
-                    index: None,
-                    path: &shown,
-                    reason: &problem.reason,
-                });
-                summary.failures.push(Failure {
-                    path: shown,
-                    reason: problem.reason.clone(),
-                });
-            }
-        }
+            ProblemKind::Failed => FailKind::Local,
+            ProblemKind::Clash => FailKind::NameClash,
+        };
+        reporter.event(Event::FileFailed {
+            index: None,
+            path: &shown,
+            reason: &problem.reason,
+            kind,
+            local: Some(&problem.path),
+        });
+        summary.failures.push(Failure {
+            path: shown,
+            reason: problem.reason.clone(),
+        });
     }
 
     let account = client.account_info().await.map_err(|err| {
@@ -129,7 +132,14 @@ pub async fn run(
                     "folder {} could not be created: {err}",
                     plan.folders[file.folder].display
                 );
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
+                fail_as(
+                    FailKind::Folder,
+                    &mut summary,
+                    reporter.as_ref(),
+                    Some(index),
+                    file,
+                    reason,
+                );
                 continue;
             }
         };
@@ -139,6 +149,7 @@ pub async fn run(
                 to_send.push((index, folder.id));
                 reporter.event(Event::FilePlanned {
                     index,
+                    local: &file.local,
                     path: &file.display,
                     size: file.size,
                 });
@@ -146,13 +157,23 @@ pub async fn run(
             Some(existing) if existing.is_folder() => {
                 let reason =
                     "a folder with this name is already on put.io; rename one of them".to_owned();
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
+                fail_as(
+                    FailKind::Conflict,
+                    &mut summary,
+                    reporter.as_ref(),
+                    Some(index),
+                    file,
+                    reason,
+                );
             }
             Some(existing) if existing.size == file.size => {
                 summary.skipped += 1;
                 reporter.event(Event::FileSkipped {
                     path: &file.display,
                     reason: "already on put.io (same name and size)",
+                    local: &file.local,
+                    size: file.size,
+                    id: Some(existing.id),
                 });
             }
             Some(existing) => {
@@ -160,7 +181,14 @@ pub async fn run(
                     "a different file with this name is already on put.io ({} bytes there, {} here); not overwritten",
                     existing.size, file.size
                 );
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
+                fail_as(
+                    FailKind::Conflict,
+                    &mut summary,
+                    reporter.as_ref(),
+                    Some(index),
+                    file,
+                    reason,
+                );
             }
         }
     }
@@ -248,7 +276,19 @@ pub async fn run(
     Ok(summary)
 }
 
+/// A file failed during its transfer.
 fn fail(
+    summary: &mut Summary,
+    reporter: &dyn Reporter,
+    index: Option<usize>,
+    file: &PlannedFile,
+    reason: String,
+) {
+    fail_as(FailKind::Upload, summary, reporter, index, file, reason);
+}
+
+fn fail_as(
+    kind: FailKind,
     summary: &mut Summary,
     reporter: &dyn Reporter,
     index: Option<usize>,
@@ -259,6 +299,8 @@ fn fail(
         index,
         path: &file.display,
         reason: &reason,
+        kind,
+        local: Some(&file.local),
     });
     summary.failures.push(Failure {
         path: file.display.clone(),

@@ -1,11 +1,11 @@
 //! What the engine tells the outside world. The engine calls a [`Reporter`]; the terminal
-//! bars and plain lines live in `ui/` and implement it. Nothing here prints.
+//! bars, plain lines and NDJSON live in `ui/` and implement it. Nothing here prints.
 
 use std::path::Path;
 use std::time::Duration;
 
 /// One thing that happened. Borrowed data: a reporter copies what it keeps.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Event<'a> {
     /// The local walk is done.
     Scanned {
@@ -32,6 +32,7 @@ pub enum Event<'a> {
     /// `Planned`, in plan order; `index` is the one its transfer events carry.
     FilePlanned {
         index: usize,
+        local: &'a Path,
         path: &'a str,
         size: u64,
     },
@@ -60,6 +61,10 @@ pub enum Event<'a> {
     FileSkipped {
         path: &'a str,
         reason: &'a str,
+        local: &'a Path,
+        size: u64,
+        /// The put.io file that made it unnecessary, when known.
+        id: Option<u64>,
     },
     FileDone {
         index: usize,
@@ -72,8 +77,38 @@ pub enum Event<'a> {
         index: Option<usize>,
         path: &'a str,
         reason: &'a str,
+        kind: FailKind,
+        /// The local path, when known.
+        local: Option<&'a Path>,
     },
     Finished(&'a Summary),
+}
+
+/// Why a file failed, as a stable word for scripts (`error.kind` in `--json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailKind {
+    /// The local file or folder could not be read.
+    Local,
+    /// Two local names become the same put.io name.
+    NameClash,
+    /// Something else with this name is already on put.io (another size, or a folder).
+    Conflict,
+    /// Its folder could not be found or created on put.io.
+    Folder,
+    /// The upload itself failed (put.io error, network, checksum, file changed meanwhile).
+    Upload,
+}
+
+impl FailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailKind::Local => "local",
+            FailKind::NameClash => "name_clash",
+            FailKind::Conflict => "conflict",
+            FailKind::Folder => "folder",
+            FailKind::Upload => "upload",
+        }
+    }
 }
 
 pub trait Reporter: Send + Sync {
