@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 const ENV_HELP: &str = "\
 Examples:
@@ -19,6 +19,7 @@ Environment:
   PUTIO_CLIENT_ID, PUTIO_CLIENT_SECRET   the put.io OAuth app used to sign in
   PUTIO_UP_CONFIG      config file, default $XDG_CONFIG_HOME/putio-up/putio-up.toml
   PUTIO_UP_*           every other option: see `putio-up upload --help`
+  NO_COLOR             set (not empty) to turn colour off, unless --color or the config says otherwise
 
 Precedence: command-line flag, then environment variable, then config file, then default.
 
@@ -75,6 +76,28 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+
+    /// Colour in human output on stderr [default: auto, or `color` in the config file]
+    #[arg(
+        long,
+        env = "PUTIO_UP_COLOR",
+        global = true,
+        value_name = "WHEN",
+        value_enum
+    )]
+    pub color: Option<ColorWhen>,
+}
+
+/// When human output gets colour.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stderr is a terminal and NO_COLOR is not set
+    Auto,
+    /// Colour, even into a pipe or file
+    Always,
+    /// No colour
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,7 +21,7 @@ use exit::{Code, Outcome};
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     let config = settings::config(&cli.global)?;
-    let output = settings::output(&cli.global);
+    let output = settings::output(&cli.global, &config)?;
     ui::init_logs(&output);
     match cli.command {
         Command::Upload(args) => {

@@ -4,12 +4,13 @@
 //! Precedence, for every option: flag, then environment variable (clap reads both, so an
 //! `Option` from clap is "flag or environment"), then the config file, then the default.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Deserialize;
 
-use crate::cli::{GlobalArgs, UploadArgs, parse_size};
+use crate::cli::{ColorWhen, GlobalArgs, UploadArgs, parse_size};
 use crate::exit::Fatal;
 use crate::secret::Token;
 use crate::upload::plan::{Filter, Pattern, ScanOptions};
@@ -39,6 +40,8 @@ pub enum Verbosity {
 #[derive(Clone, Debug)]
 pub struct Output {
     pub verbosity: Verbosity,
+    /// Colour in human output (stderr).
+    pub color: bool,
 }
 
 /// Where the uploaded folder goes on put.io.
@@ -84,6 +87,7 @@ pub struct Config {
     #[serde(default)]
     pub exclude: Vec<String>,
     pub no_hidden: Option<bool>,
+    pub color: Option<String>,
     /// Where it was read from; `None` when there was no file.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -191,7 +195,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
     Ok(config)
 }
 
-pub fn output(global: &GlobalArgs) -> Output {
+pub fn output(global: &GlobalArgs, config: &Config) -> Result<Output> {
     let verbosity = if global.quiet {
         Verbosity::Quiet
     } else if global.verbose > 0 {
@@ -199,7 +203,34 @@ pub fn output(global: &GlobalArgs) -> Output {
     } else {
         Verbosity::Normal
     };
-    Output { verbosity }
+    let from_file = match config.color.as_deref() {
+        None => None,
+        Some(text) => Some(
+            <ColorWhen as clap::ValueEnum>::from_str(text.trim(), true).map_err(|_| {
+                Fatal::usage(format!(
+                    "{} is `{text}`; use \"auto\", \"always\" or \"never\"",
+                    config.source("color")
+                ))
+            })?,
+        ),
+    };
+    // NO_COLOR yields to an explicit choice in the config file, as no-color.org asks.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let when = global.color.or(from_file).unwrap_or(if no_color {
+        ColorWhen::Never
+    } else {
+        ColorWhen::Auto
+    });
+    let color = match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            !no_color
+                && std::io::stderr().is_terminal()
+                && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+        }
+    };
+    Ok(Output { verbosity, color })
 }
 
 pub fn endpoints(global: &GlobalArgs, config: &Config) -> Result<Endpoints> {
@@ -485,7 +516,7 @@ mod tests {
     fn config_files_parse_and_refuse_unknown_keys() {
         let path = Path::new("/etc/putio-up.toml");
         let text = "jobs = 3\nchunk_size = 1048576\nclient_id = 1234\nto = \"/B\"\n\
-                    exclude = [\"*.tmp\", \"cache/\"]\nno_hidden = true\n";
+                    exclude = [\"*.tmp\", \"cache/\"]\nno_hidden = true\ncolor = \"never\"\n";
         let config = parse_config(text, path).unwrap();
         assert_eq!(config.jobs, Some(3));
         assert!(matches!(

@@ -1,5 +1,5 @@
 //! Scripting and CI: `--json` events, `--dry-run`, filters, symlinks, the config file and
-//! its precedence.
+//! its precedence, colour.
 
 mod support;
 
@@ -699,7 +699,7 @@ fn config_file_mistakes_name_the_file_the_key_and_the_fix() {
     let fake = fake();
     let tree = Tree::new();
     tree.file("c/x.txt", b"x");
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 5] = [
         (
             "jobs = 4\njbos = 8\n",
             &["unknown key `jbos`", "line 2", "jobs"],
@@ -710,6 +710,7 @@ fn config_file_mistakes_name_the_file_the_key_and_the_fix() {
             "chunk_size = \"12 parsecs\"\n",
             &["`chunk_size`", "unknown size unit"],
         ),
+        ("color = \"sometimes\"\n", &["`color`", "\"never\""]),
     ];
     for (text, wanted) in cases {
         let file = tree.file("bad.toml", text.as_bytes());
@@ -740,4 +741,60 @@ fn config_file_mistakes_name_the_file_the_key_and_the_fix() {
         "{err}"
     );
     assert_eq!(fake.stats().requests, 0, "nothing was sent");
+}
+
+/// (what, arguments, environment, coloured)
+type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, bool);
+
+#[test]
+fn colour_follows_the_flag_the_environment_the_config_and_no_color() {
+    let tree = Tree::new();
+    tree.file("k/x.txt", b"x");
+    let always = tree.file("always.toml", b"color = \"always\"\n");
+    let green = "\x1b[32muploaded\x1b[0m";
+
+    let config = always.to_str().unwrap();
+    let cases: Vec<Case> = vec![
+        ("not a terminal", vec![], vec![], false),
+        ("--color always", vec!["--color", "always"], vec![], true),
+        (
+            "PUTIO_UP_COLOR",
+            vec![],
+            vec![("PUTIO_UP_COLOR", "always")],
+            true,
+        ),
+        ("config file", vec!["--config", config], vec![], true),
+        (
+            "config beats NO_COLOR",
+            vec!["--config", config],
+            vec![("NO_COLOR", "1")],
+            true,
+        ),
+        (
+            "--color never beats config",
+            vec!["--config", config, "--color", "never"],
+            vec![],
+            false,
+        ),
+    ];
+    for (what, args, env, colour) in cases {
+        // A fresh fake each time, so that every run uploads.
+        let fake = fake();
+        let mut cmd = putio_up(&fake);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let out = cmd
+            .args(args)
+            .arg("upload")
+            .arg(tree.join("k"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{what}: {err}");
+        assert_eq!(err.contains(green), colour, "{what}: {err:?}");
+        if !colour {
+            assert!(!err.contains('\x1b'), "{what}: {err:?}");
+        }
+    }
 }

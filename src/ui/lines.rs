@@ -1,4 +1,5 @@
 //! Plain output for pipes, logs and CI: one line per finished thing, no carriage returns.
+//! Colour only when asked for (`--color always`) or on a terminal.
 
 use std::io::Write;
 
@@ -6,19 +7,23 @@ use crate::settings::Verbosity;
 use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
+use super::Palette;
+
 pub struct Lines {
     quiet: bool,
     /// `-v`: also list what the filters left out.
     verbose: bool,
     dry_run: bool,
+    palette: Palette,
 }
 
 impl Lines {
-    pub fn new(verbosity: Verbosity, dry_run: bool) -> Self {
+    pub fn new(verbosity: Verbosity, dry_run: bool, palette: Palette) -> Self {
         Lines {
             quiet: verbosity == Verbosity::Quiet,
             verbose: matches!(verbosity, Verbosity::Verbose(_)),
             dry_run,
+            palette,
         }
     }
 
@@ -31,11 +36,12 @@ impl Lines {
 
 impl Reporter for Lines {
     fn event(&self, event: Event<'_>) {
+        let palette = self.palette;
         match event {
             Event::FileFailed { path, reason, .. } => {
-                self.line(&format!("failed    {path}: {reason}"));
+                self.line(&format!("{}    {path}: {reason}", palette.red("failed")));
             }
-            Event::Finished(summary) => self.line(&super::summary_text(summary)),
+            Event::Finished(summary) => self.line(&super::summary_text(summary, palette)),
             _ if self.quiet => {}
             Event::Scanned {
                 folders,
@@ -49,7 +55,11 @@ impl Reporter for Lines {
                 self.line(&format!("renamed   {} -> {remote}", local.display()));
             }
             Event::Ignored { local, reason } => {
-                self.line(&format!("ignored   {}: {reason}", local.display()));
+                self.line(&format!(
+                    "{}   {}: {reason}",
+                    palette.yellow("ignored"),
+                    local.display()
+                ));
             }
             Event::Excluded { local, rule } => {
                 if self.verbose || self.dry_run {
@@ -77,14 +87,22 @@ impl Reporter for Lines {
             },
             Event::FilePlanned { path, size, .. } => {
                 if self.dry_run {
-                    self.line(&format!("would upload {path} ({})", human_bytes(size)));
+                    self.line(&format!(
+                        "{} {path} ({})",
+                        palette.green("would upload"),
+                        human_bytes(size)
+                    ));
                 }
             }
             Event::FileSkipped { path, reason, .. } => {
                 self.line(&format!("skipped   {path} ({reason})"));
             }
             Event::FileDone { path, size, .. } => {
-                self.line(&format!("uploaded  {path} ({})", human_bytes(size)));
+                self.line(&format!(
+                    "{}  {path} ({})",
+                    palette.green("uploaded"),
+                    human_bytes(size)
+                ));
             }
             Event::FileStarted { .. } | Event::FileProgress { .. } => {}
         }

@@ -19,11 +19,14 @@ pub use json::Json;
 /// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
 /// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
 pub fn reporter(output: &Output, dry_run: bool) -> Arc<dyn Reporter> {
+    let palette = Palette {
+        enabled: output.color,
+    };
     let normal = output.verbosity == Verbosity::Normal;
     if normal && !dry_run && std::io::stderr().is_terminal() {
-        Arc::new(bars::Bars::new())
+        Arc::new(bars::Bars::new(palette))
     } else {
-        Arc::new(lines::Lines::new(output.verbosity, dry_run))
+        Arc::new(lines::Lines::new(output.verbosity, dry_run, palette))
     }
 }
 
@@ -34,6 +37,34 @@ impl Reporter for Tee {
     fn event(&self, event: Event<'_>) {
         self.0.event(event.clone());
         self.1.event(event);
+    }
+}
+
+/// Colour for human output, or none: plain ANSI SGR codes, only when enabled.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Palette {
+    pub enabled: bool,
+}
+
+impl Palette {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn red(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    pub fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    pub fn yellow(self, text: &str) -> String {
+        self.paint("33", text)
     }
 }
 
@@ -57,7 +88,7 @@ pub fn init_logs(output: &Output) {
 }
 
 /// The closing lines of a run, shared by both reporters.
-pub(crate) fn summary_text(summary: &Summary) -> String {
+pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     let mut text = String::new();
     let failed = summary.failures.len();
     if summary.dry_run {
@@ -105,7 +136,8 @@ pub(crate) fn summary_text(summary: &Summary) -> String {
         );
     }
     if !summary.failures.is_empty() {
-        text.push_str("\nFailed:");
+        text.push('\n');
+        text.push_str(&palette.red("Failed:"));
         for failure in &summary.failures {
             let _ = write!(text, "\n  {}: {}", failure.path, failure.reason);
         }
