@@ -11,6 +11,7 @@ Examples:
   putio-up upload ./photos --to /Backups/2026       # mirror ./photos into /Backups/2026/photos
   putio-up upload ./photos --dry-run                # show what would be created and uploaded
   putio-up upload ./photos --json > events.ndjson   # one JSON event per line on stdout
+  putio-up completions bash > ~/.local/share/bash-completion/completions/putio-up
 
 Environment:
   PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
@@ -105,6 +106,14 @@ pub enum Command {
     /// Upload a folder, and everything in it, to put.io
     #[command(after_help = UPLOAD_EXAMPLES)]
     Upload(UploadArgs),
+
+    /// Print shell completions for putio-up to stdout
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+
+    /// Print putio-up's man page (roff) to stdout
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
 
 const UPLOAD_EXAMPLES: &str = "\
@@ -120,6 +129,33 @@ Examples:
 Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
 depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
 Defaults for most options can be set in the config file (see `putio-up --help`).";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  putio-up completions bash > ~/.local/share/bash-completion/completions/putio-up
+  putio-up completions zsh > ~/.zfunc/_putio-up        # with fpath+=(~/.zfunc) in ~/.zshrc
+  putio-up completions fish > ~/.config/fish/completions/putio-up.fish
+  putio-up completions powershell >> $PROFILE";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  putio-up man | man -l -                      # read it now
+  putio-up man upload > putio-up-upload.1      # the page of one command
+  putio-up man > ~/.local/share/man/man1/putio-up.1";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command to print the page of (e.g. `upload`); default: the main page
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
 
 // Switches read from the environment take true/false, yes/no, on/off or 1/0.
 #[allow(clippy::doc_markdown)] // doc comments of clap items are --help text

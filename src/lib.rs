@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod exit;
+pub mod generate;
 pub mod secret;
 pub mod settings;
 pub mod ui;
@@ -20,6 +21,18 @@ use cli::{Cli, Command};
 use exit::{Code, Outcome};
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    // Generated text depends on the binary alone: no config file, no logs.
+    match &cli.command {
+        Command::Completions(args) => {
+            generate::completions(args.shell, &mut std::io::stdout().lock())?;
+            return Ok(Outcome(Code::Success));
+        }
+        Command::Man(args) => {
+            generate::man(args.command.as_deref(), &mut std::io::stdout().lock())?;
+            return Ok(Outcome(Code::Success));
+        }
+        Command::Upload(_) => {}
+    }
     let config = settings::config(&cli.global)?;
     let output = settings::output(&cli.global, &config)?;
     ui::init_logs(&output);
@@ -33,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             result
         }
+        Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),
     }
 }
 

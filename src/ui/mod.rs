@@ -1,6 +1,6 @@
 //! Everything a person sees: progress bars on a terminal, plain lines elsewhere, and the
 //! summary; and NDJSON on stdout for scripts. The only module that prints (besides
-//! `exit::finish` for the fatal error).
+//! `exit::finish` for the fatal error and the generated completions and man pages).
 
 mod bars;
 mod json;
