@@ -547,6 +547,18 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_config_is_valid() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```toml\n")
+            .expect("a toml example in README.md")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let config = parse_config(&readme[start..end], Path::new("README.md")).unwrap();
+        assert!(config.jobs.is_some() && config.to.is_some() && !config.exclude.is_empty());
+    }
+
+    #[test]
     fn remote_paths_split() {
         assert_eq!(
             remote_path("/Backups//2026/", "--to").unwrap(),
