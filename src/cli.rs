@@ -3,16 +3,27 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 const ENV_HELP: &str = "\
+Examples:
+  putio-up upload ./photos --to /Backups/2026       # mirror ./photos into /Backups/2026/photos
+  putio-up upload ./photos --dry-run                # show what would be created and uploaded
+  putio-up upload ./photos --json > events.ndjson   # one JSON event per line on stdout
+  putio-up completions bash > ~/.local/share/bash-completion/completions/putio-up
+
 Environment:
-  PUTIO_TOKEN        OAuth token of your put.io account (never pass it as an argument)
-  PUTIO_API_URL      API origin, default https://api.put.io
-  PUTIO_UPLOAD_URL   upload origin, default https://upload.put.io
-  PUTIO_UP_JOBS, PUTIO_UP_CHUNK_SIZE, PUTIO_UP_RETRIES, PUTIO_UP_CHECKSUM, PUTIO_UP_OVERWRITE
-                     defaults for the flags of the same name
-  PUTIO_UP_STATE_DIR folder of the resume journal (default $XDG_STATE_HOME/putio-up)
+  PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
+  PUTIO_API_URL        API origin, default https://api.put.io
+  PUTIO_UPLOAD_URL     upload origin, default https://upload.put.io
+  PUTIO_CLIENT_ID, PUTIO_CLIENT_SECRET   the put.io OAuth app used to sign in
+  PUTIO_UP_CONFIG      config file, default $XDG_CONFIG_HOME/putio-up/putio-up.toml
+  PUTIO_UP_STATE_DIR   folder of the resume journal, default $XDG_STATE_HOME/putio-up
+  PUTIO_UP_*           every other option: see `putio-up upload --help`
+  NO_COLOR             set (not empty) to turn colour off, unless --color or the config says otherwise
+
+Precedence: command-line flag, then environment variable, then config file, then default.
 
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
 3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";
@@ -28,6 +39,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// More log output on stderr (-v: info, -vv: debug, -vvv: trace)
     #[arg(short, long, action = ArgAction::Count, global = true)]
@@ -56,6 +68,38 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub upload_url: Option<String>,
+
+    /// Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml
+    #[arg(
+        long,
+        env = "PUTIO_UP_CONFIG",
+        global = true,
+        value_name = "FILE",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Colour in human output on stderr [default: auto, or `color` in the config file]
+    #[arg(
+        long,
+        env = "PUTIO_UP_COLOR",
+        global = true,
+        value_name = "WHEN",
+        value_enum
+    )]
+    pub color: Option<ColorWhen>,
+}
+
+/// When human output gets colour.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stderr is a terminal and NO_COLOR is not set
+    Auto,
+    /// Colour, even into a pipe or file
+    Always,
+    /// No colour
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,51 +107,135 @@ pub enum Command {
     /// Upload a folder, and everything in it, to put.io
     #[command(after_help = UPLOAD_EXAMPLES)]
     Upload(UploadArgs),
+
+    /// Print shell completions for putio-up to stdout
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+
+    /// Print putio-up's man page (roff) to stdout
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
 
 const UPLOAD_EXAMPLES: &str = "\
 Examples:
   PUTIO_TOKEN=... putio-up upload ./photos                 # creates /photos on put.io
   putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
-  putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once";
+  putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once
+  putio-up upload ./photos --dry-run                       # show the plan, change nothing
+  putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
+  putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
+  putio-up upload ./photos --json | jq -c 'select(.type == \"file_failed\")'
 
+Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
+depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
+Defaults for most options can be set in the config file (see `putio-up --help`).";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  putio-up completions bash > ~/.local/share/bash-completion/completions/putio-up
+  putio-up completions zsh > ~/.zfunc/_putio-up        # with fpath+=(~/.zfunc) in ~/.zshrc
+  putio-up completions fish > ~/.config/fish/completions/putio-up.fish
+  putio-up completions powershell >> $PROFILE";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  putio-up man | man -l -                      # read it now
+  putio-up man upload > putio-up-upload.1      # the page of one command
+  putio-up man > ~/.local/share/man/man1/putio-up.1";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command to print the page of (e.g. `upload`); default: the main page
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+// Switches read from the environment take true/false, yes/no, on/off or 1/0.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The folder to upload; put.io gets a folder of the same name
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Destination folder path on put.io, created if missing (default: the account root)
+    /// Destination folder path on put.io, created if missing [default: the account root, or
+    /// `to` in the config file] [env: PUTIO_UP_TO]
     #[arg(long, value_name = "PATH", conflicts_with = "parent_id")]
     pub to: Option<String>,
 
-    /// Destination folder id on put.io (0 is the account root)
+    /// Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]
     #[arg(long, value_name = "ID")]
     pub parent_id: Option<u64>,
 
-    /// How many files to upload at once
-    #[arg(short, long, env = "PUTIO_UP_JOBS", default_value_t = 4,
+    /// How many files to upload at once [default: 4]
+    #[arg(short, long, env = "PUTIO_UP_JOBS", value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    pub jobs: Option<u16>,
 
     /// Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much
-    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", default_value = "64MiB", value_name = "SIZE",
-          value_parser = parse_size)]
-    pub chunk_size: u64,
+    /// [default: 64MiB]
+    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", value_name = "SIZE", value_parser = parse_size)]
+    pub chunk_size: Option<u64>,
 
     /// Before skipping a file that is already on put.io with the same size, also compare CRC32s
     /// (reads every such local file)
-    #[arg(long, env = "PUTIO_UP_CHECKSUM")]
+    #[arg(long, env = "PUTIO_UP_CHECKSUM", value_parser = BoolishValueParser::new())]
     pub checksum: bool,
 
     /// Replace a different file of the same name on put.io: the new one is uploaded first,
     /// then the old one is deleted (it goes to put.io's trash if enabled)
-    #[arg(long, env = "PUTIO_UP_OVERWRITE")]
+    #[arg(long, env = "PUTIO_UP_OVERWRITE", value_parser = BoolishValueParser::new())]
     pub overwrite: bool,
 
-    /// Attempts per request before a file is given up (transient errors only)
-    #[arg(long, env = "PUTIO_UP_RETRIES", default_value_t = 8, value_name = "N")]
-    pub retries: u32,
+    /// Attempts per request before a file is given up (transient errors only) [default: 8]
+    #[arg(long, env = "PUTIO_UP_RETRIES", value_name = "N")]
+    pub retries: Option<u32>,
+
+    /// Print newline-delimited JSON events on stdout (human output stays on stderr)
+    #[arg(long, env = "PUTIO_UP_JSON", value_parser = BoolishValueParser::new())]
+    pub json: bool,
+
+    /// Decide everything (walk, names, remote listing) and print the plan; create and
+    /// upload nothing
+    #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", value_parser = BoolishValueParser::new())]
+    pub dry_run: bool,
+
+    /// Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude`
+    /// in the config file)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Upload only files matching this .gitignore-style pattern, or inside a matching folder
+    /// (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)
+    #[arg(long, value_name = "FILE", env = "PUTIO_UP_EXCLUDE_FROM")]
+    pub exclude_from: Vec<PathBuf>,
+
+    /// Leave out hidden files and folders (names starting with `.`); they are uploaded by
+    /// default
+    #[arg(long, env = "PUTIO_UP_NO_HIDDEN", value_parser = BoolishValueParser::new())]
+    pub no_hidden: bool,
+
+    /// Upload hidden files and folders (the default; overrides `no_hidden` from the
+    /// environment or config file)
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Follow symbolic links (loops are detected and reported); by default links are skipped
+    #[arg(short = 'L', long, env = "PUTIO_UP_FOLLOW_LINKS",
+          value_parser = BoolishValueParser::new())]
+    pub follow_links: bool,
 }
 
 /// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).

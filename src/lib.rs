@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod exit;
+pub mod generate;
 pub mod secret;
 pub mod settings;
 pub mod ui;
@@ -20,38 +21,72 @@ use cli::{Cli, Command};
 use exit::{Code, Outcome};
 
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let output = settings::output(&cli.global);
+    // Generated text depends on the binary alone: no config file, no logs.
+    match &cli.command {
+        Command::Completions(args) => {
+            generate::completions(args.shell, &mut std::io::stdout().lock())?;
+            return Ok(Outcome(Code::Success));
+        }
+        Command::Man(args) => {
+            generate::man(args.command.as_deref(), &mut std::io::stdout().lock())?;
+            return Ok(Outcome(Code::Success));
+        }
+        Command::Upload(_) => {}
+    }
+    let config = settings::config(&cli.global)?;
+    let output = settings::output(&cli.global, &config)?;
     ui::init_logs(&output);
     match cli.command {
         Command::Upload(args) => {
-            let endpoints = settings::endpoints(&cli.global)?;
-            let upload = settings::upload(&args)?;
-            let token = settings::token_from_env()?;
-            tracing::debug!(?upload, ?endpoints, "settings");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async move {
-                let client = Arc::new(api::Client::new(
-                    endpoints,
-                    &token,
-                    upload.retries,
-                    upload.jobs,
-                )?);
-                let reporter = ui::reporter(&output);
-                let cancel = CancellationToken::new();
-                watch_interrupts(cancel.clone());
-                let summary = upload::run(&upload, client, reporter, cancel).await?;
-                Ok(Outcome(if summary.interrupted {
-                    Code::Interrupted
-                } else if summary.failures.is_empty() {
-                    Code::Success
-                } else {
-                    Code::PartialFailure
-                }))
-            })
+            // With --json, a failure that stops the run is also an `error` line on stdout.
+            let json = args.json.then(|| Arc::new(ui::Json::stdout(args.dry_run)));
+            let result = upload(&cli.global, &config, &output, &args, json.clone());
+            if let (Err(err), Some(json)) = (&result, json) {
+                json.fatal(exit::code_for(err), &exit::one_line(err));
+            }
+            result
         }
+        Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),
     }
+}
+
+fn upload(
+    global: &cli::GlobalArgs,
+    config: &settings::Config,
+    output: &settings::Output,
+    args: &cli::UploadArgs,
+    json: Option<Arc<ui::Json<std::io::Stdout>>>,
+) -> Result<Outcome> {
+    let endpoints = settings::endpoints(global, config)?;
+    let upload = settings::upload(args, config)?;
+    let token = settings::token_from_env()?;
+    tracing::debug!(?upload, ?endpoints, "settings");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let client = Arc::new(api::Client::new(
+            endpoints,
+            &token,
+            upload.retries,
+            upload.jobs,
+        )?);
+        let human = ui::reporter(output, upload.dry_run);
+        let reporter: Arc<dyn upload::report::Reporter> = match json {
+            Some(json) => Arc::new(ui::Tee(human, json)),
+            None => human,
+        };
+        let cancel = CancellationToken::new();
+        watch_interrupts(cancel.clone());
+        let summary = upload::run(&upload, client, reporter, cancel).await?;
+        Ok(Outcome(if summary.interrupted {
+            Code::Interrupted
+        } else if summary.failures.is_empty() {
+            Code::Success
+        } else {
+            Code::PartialFailure
+        }))
+    })
 }
 
 /// First Ctrl-C: stop starting work and wind down (the run then exits 130). Second: leave now.

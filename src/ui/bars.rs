@@ -10,10 +10,13 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
+use super::Palette;
+
 pub struct Bars {
     multi: MultiProgress,
     overall: ProgressBar,
     state: Mutex<State>,
+    palette: Palette,
 }
 
 #[derive(Default)]
@@ -24,7 +27,7 @@ struct State {
 }
 
 impl Bars {
-    pub fn new() -> Self {
+    pub fn new(palette: Palette) -> Self {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         let overall = multi.add(ProgressBar::new(0));
         overall.set_style(
@@ -40,6 +43,7 @@ impl Bars {
             multi,
             overall,
             state: Mutex::new(State::default()),
+            palette,
         }
     }
 
@@ -88,7 +92,11 @@ impl Reporter for Bars {
                 self.println(&format!("renamed   {} -> {remote}", local.display()));
             }
             Event::Ignored { local, reason } => {
-                self.println(&format!("ignored   {}: {reason}", local.display()));
+                self.println(&format!(
+                    "{}   {}: {reason}",
+                    self.palette.yellow("ignored"),
+                    local.display()
+                ));
             }
             Event::Planned { files, bytes, .. } => {
                 state.total_files = files;
@@ -96,7 +104,10 @@ impl Reporter for Bars {
                 self.overall.reset_eta();
                 self.overall.set_prefix(format!("0/{files} files"));
             }
-            Event::FolderCreated { .. } | Event::FileSkipped { .. } => {}
+            Event::FolderCreated { .. }
+            | Event::FileSkipped { .. }
+            | Event::Excluded { .. }
+            | Event::FilePlanned { .. } => {}
             Event::Warning { message } => self.println(&format!("warning   {message}")),
             Event::FileResumed { path, offset, .. } => {
                 self.println(&format!("resuming  {path} at {}", human_bytes(offset)));
@@ -121,12 +132,17 @@ impl Reporter for Bars {
                 index, path, size, ..
             } => {
                 self.finish_file(&mut state, index, Some(size));
-                self.println(&format!("uploaded  {path} ({})", human_bytes(size)));
+                self.println(&format!(
+                    "{}  {path} ({})",
+                    self.palette.green("uploaded"),
+                    human_bytes(size)
+                ));
             }
             Event::FileFailed {
                 index,
                 path,
                 reason,
+                ..
             } => {
                 if let Some(index) = index {
                     if let Some((_, last)) = state.files.get(&index) {
@@ -136,7 +152,10 @@ impl Reporter for Bars {
                     }
                     self.finish_file(&mut state, index, None);
                 }
-                self.println(&format!("failed    {path}: {reason}"));
+                self.println(&format!(
+                    "{}    {path}: {reason}",
+                    self.palette.red("failed")
+                ));
             }
             Event::Finished(summary) => {
                 for (_, (bar, _)) in state.files.drain() {
@@ -148,7 +167,7 @@ impl Reporter for Bars {
                 let mut err = std::io::stderr().lock();
                 let _ = std::io::Write::write_all(
                     &mut err,
-                    format!("{}\n", super::summary_text(summary)).as_bytes(),
+                    format!("{}\n", super::summary_text(summary, self.palette)).as_bytes(),
                 );
             }
         }

@@ -1,17 +1,30 @@
 //! Plain output for pipes, logs and CI: one line per finished thing, no carriage returns.
+//! Colour only when asked for (`--color always`) or on a terminal.
 
 use std::io::Write;
 
+use crate::settings::Verbosity;
 use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
+use super::Palette;
+
 pub struct Lines {
     quiet: bool,
+    /// `-v`: also list what the filters left out.
+    verbose: bool,
+    dry_run: bool,
+    palette: Palette,
 }
 
 impl Lines {
-    pub fn new(quiet: bool) -> Self {
-        Lines { quiet }
+    pub fn new(verbosity: Verbosity, dry_run: bool, palette: Palette) -> Self {
+        Lines {
+            quiet: verbosity == Verbosity::Quiet,
+            verbose: matches!(verbosity, Verbosity::Verbose(_)),
+            dry_run,
+            palette,
+        }
     }
 
     #[allow(clippy::unused_self)]
@@ -23,11 +36,12 @@ impl Lines {
 
 impl Reporter for Lines {
     fn event(&self, event: Event<'_>) {
+        let palette = self.palette;
         match event {
             Event::FileFailed { path, reason, .. } => {
-                self.line(&format!("failed    {path}: {reason}"));
+                self.line(&format!("{}    {path}: {reason}", palette.red("failed")));
             }
-            Event::Finished(summary) => self.line(&super::summary_text(summary)),
+            Event::Finished(summary) => self.line(&super::summary_text(summary, palette)),
             Event::Warning { message } => self.line(&format!("warning   {message}")),
             _ if self.quiet => {}
             Event::Scanned {
@@ -42,22 +56,54 @@ impl Reporter for Lines {
                 self.line(&format!("renamed   {} -> {remote}", local.display()));
             }
             Event::Ignored { local, reason } => {
-                self.line(&format!("ignored   {}: {reason}", local.display()));
+                self.line(&format!(
+                    "{}   {}: {reason}",
+                    palette.yellow("ignored"),
+                    local.display()
+                ));
+            }
+            Event::Excluded { local, rule } => {
+                if self.verbose || self.dry_run {
+                    self.line(&format!("excluded  {} ({rule})", local.display()));
+                }
             }
             Event::Planned {
                 files,
                 bytes,
                 skipped,
-            } => self.line(&format!(
-                "uploading {files} files ({}), {skipped} already there",
-                human_bytes(bytes)
-            )),
-            Event::FolderCreated { path, .. } => self.line(&format!("created   {path}/")),
-            Event::FileSkipped { path, reason } => {
+            } => {
+                let verb = if self.dry_run {
+                    "to upload"
+                } else {
+                    "uploading"
+                };
+                self.line(&format!(
+                    "{verb} {files} files ({}), {skipped} already there",
+                    human_bytes(bytes)
+                ));
+            }
+            Event::FolderCreated { path, id } => match id {
+                Some(_) => self.line(&format!("created   {path}/")),
+                None => self.line(&format!("would create {path}/")),
+            },
+            Event::FilePlanned { path, size, .. } => {
+                if self.dry_run {
+                    self.line(&format!(
+                        "{} {path} ({})",
+                        palette.green("would upload"),
+                        human_bytes(size)
+                    ));
+                }
+            }
+            Event::FileSkipped { path, reason, .. } => {
                 self.line(&format!("skipped   {path} ({reason})"));
             }
             Event::FileDone { path, size, .. } => {
-                self.line(&format!("uploaded  {path} ({})", human_bytes(size)));
+                self.line(&format!(
+                    "{}  {path} ({})",
+                    palette.green("uploaded"),
+                    human_bytes(size)
+                ));
             }
             Event::FileResumed { path, offset, .. } => {
                 self.line(&format!("resuming  {path} at {}", human_bytes(offset)));

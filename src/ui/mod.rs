@@ -1,7 +1,9 @@
 //! Everything a person sees: progress bars on a terminal, plain lines elsewhere, and the
-//! summary. The only module that prints (besides `exit::finish` for the fatal error).
+//! summary; and NDJSON on stdout for scripts. The only module that prints (besides
+//! `exit::finish` for the fatal error and the generated completions and man pages).
 
 mod bars;
+mod json;
 mod lines;
 
 use std::fmt::Write as _;
@@ -10,16 +12,59 @@ use std::sync::Arc;
 
 use crate::settings::{Output, Verbosity};
 use crate::upload::human_bytes;
-use crate::upload::report::{Reporter, Summary};
+use crate::upload::report::{Event, Reporter, Summary};
 
-/// Picks the reporter for this output: bars when stderr is a terminal and nobody asked for
-/// logs or quiet, plain lines otherwise.
-pub fn reporter(output: &Output) -> Arc<dyn Reporter> {
-    let quiet = output.verbosity == Verbosity::Quiet;
-    if !quiet && output.verbosity == Verbosity::Normal && std::io::stderr().is_terminal() {
-        Arc::new(bars::Bars::new())
+pub use json::Json;
+
+/// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
+/// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
+pub fn reporter(output: &Output, dry_run: bool) -> Arc<dyn Reporter> {
+    let palette = Palette {
+        enabled: output.color,
+    };
+    let normal = output.verbosity == Verbosity::Normal;
+    if normal && !dry_run && std::io::stderr().is_terminal() {
+        Arc::new(bars::Bars::new(palette))
     } else {
-        Arc::new(lines::Lines::new(quiet))
+        Arc::new(lines::Lines::new(output.verbosity, dry_run, palette))
+    }
+}
+
+/// Hands every event to two reporters: the human one and `--json`.
+pub struct Tee(pub Arc<dyn Reporter>, pub Arc<dyn Reporter>);
+
+impl Reporter for Tee {
+    fn event(&self, event: Event<'_>) {
+        self.0.event(event.clone());
+        self.1.event(event);
+    }
+}
+
+/// Colour for human output, or none: plain ANSI SGR codes, only when enabled.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Palette {
+    pub enabled: bool,
+}
+
+impl Palette {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn red(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    pub fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    pub fn yellow(self, text: &str) -> String {
+        self.paint("33", text)
     }
 }
 
@@ -43,35 +88,56 @@ pub fn init_logs(output: &Output) {
 }
 
 /// The closing lines of a run, shared by both reporters.
-pub(crate) fn summary_text(summary: &Summary) -> String {
+pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     let mut text = String::new();
-    let head = if summary.interrupted {
-        "Interrupted"
+    let failed = summary.failures.len();
+    if summary.dry_run {
+        let _ = write!(
+            text,
+            "Dry run: would upload {} files ({}), {} skipped, {failed} failed",
+            summary.uploaded,
+            human_bytes(summary.uploaded_bytes),
+            summary.skipped,
+        );
     } else {
-        "Done"
-    };
-    let _ = write!(
-        text,
-        "{head}: {} uploaded ({}), {} skipped, {} failed",
-        summary.uploaded,
-        human_bytes(summary.uploaded_bytes),
-        summary.skipped,
-        summary.failures.len(),
-    );
+        let head = if summary.interrupted {
+            "Interrupted"
+        } else {
+            "Done"
+        };
+        let _ = write!(
+            text,
+            "{head}: {} uploaded ({}), {} skipped, {failed} failed",
+            summary.uploaded,
+            human_bytes(summary.uploaded_bytes),
+            summary.skipped,
+        );
+    }
     if summary.ignored > 0 {
         let _ = write!(text, ", {} ignored", summary.ignored);
     }
-    if summary.folders_created > 0 {
-        let _ = write!(text, ", {} folders created", summary.folders_created);
+    if summary.excluded > 0 {
+        let _ = write!(text, ", {} excluded", summary.excluded);
     }
-    let _ = write!(
-        text,
-        " in {:.1}s ({}/s)",
-        summary.elapsed.as_secs_f64(),
-        human_bytes(summary.rate() as u64)
-    );
+    if summary.dry_run {
+        if summary.folders_created > 0 {
+            let _ = write!(text, ", {} folders to create", summary.folders_created);
+        }
+        text.push_str("; nothing was changed on put.io");
+    } else {
+        if summary.folders_created > 0 {
+            let _ = write!(text, ", {} folders created", summary.folders_created);
+        }
+        let _ = write!(
+            text,
+            " in {:.1}s ({}/s)",
+            summary.elapsed.as_secs_f64(),
+            human_bytes(summary.rate() as u64)
+        );
+    }
     if !summary.failures.is_empty() {
-        text.push_str("\nFailed:");
+        text.push('\n');
+        text.push_str(&palette.red("Failed:"));
         for failure in &summary.failures {
             let _ = write!(text, "\n  {}: {}", failure.path, failure.reason);
         }

@@ -1,6 +1,9 @@
 //! The upload engine: scan the local tree, put the folders in place on put.io, decide what
 //! to send, then send files concurrently. It reports through a [`Reporter`] and never prints.
 //!
+//! A dry run goes through every phase up to the decisions with read-only calls (account,
+//! listings), reports the plan and returns before the transfer.
+//!
 //! One file's failure never stops the others; only a rejected token, a full account or a
 //! destination that cannot be had stops the run.
 
@@ -25,7 +28,7 @@ use crate::settings::UploadSettings;
 use journal::Journal;
 use plan::{PlannedFile, ProblemKind};
 use remote::Folders;
-use report::{Event, Failure, Reporter, Summary};
+use report::{Event, FailKind, Failure, Reporter, Summary};
 use transfer::{Job, Transfer, TransferError};
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
@@ -40,8 +43,10 @@ pub async fn run(
 
     let plan = {
         let (root, name) = (settings.root.clone(), settings.root_name.clone());
-        tokio::task::spawn_blocking(move || plan::scan(&root, &name)).await?
+        let options = settings.scan.clone();
+        tokio::task::spawn_blocking(move || plan::scan(&root, &name, &options)).await?
     };
+    summary.dry_run = settings.dry_run;
     reporter.event(Event::Scanned {
         folders: plan.folders.len(),
         files: plan.files.len(),
@@ -53,28 +58,38 @@ pub async fn run(
             remote: &renamed.name,
         });
     }
+    for excluded in &plan.excluded {
+        summary.excluded += 1;
+        reporter.event(Event::Excluded {
+            local: &excluded.path,
+            rule: &excluded.rule,
+        });
+    }
     for problem in &plan.problems {
         let shown = problem.path.display().to_string();
-        match problem.kind {
+        let kind = match problem.kind {
             ProblemKind::Skipped => {
                 summary.ignored += 1;
                 reporter.event(Event::Ignored {
                     local: &problem.path,
                     reason: &problem.reason,
                 });
+                continue;
             }
-            ProblemKind::Failed => {
-                reporter.event(Event::FileFailed {
-                    index: None,
-                    path: &shown,
-                    reason: &problem.reason,
-                });
-                summary.failures.push(Failure {
-                    path: shown,
-                    reason: problem.reason.clone(),
-                });
-            }
-        }
+            ProblemKind::Failed => FailKind::Local,
+            ProblemKind::Clash => FailKind::NameClash,
+        };
+        reporter.event(Event::FileFailed {
+            index: None,
+            path: &shown,
+            reason: &problem.reason,
+            kind,
+            local: Some(&problem.path),
+        });
+        summary.failures.push(Failure {
+            path: shown,
+            reason: problem.reason.clone(),
+        });
     }
 
     let account = client.account_info().await.map_err(|err| {
@@ -90,11 +105,12 @@ pub async fn run(
         account.disk.avail
     );
 
-    let journal = open_journal(settings, reporter.as_ref());
+    // A dry run lists folders but creates none: a folder it would create is known empty.
     let (dest, dest_created) = remote::destination(
         &client,
         &settings.destination,
         settings.retries,
+        settings.dry_run,
         reporter.as_ref(),
     )
     .await?;
@@ -104,12 +120,19 @@ pub async fn run(
         dest,
         settings.jobs,
         settings.retries,
+        settings.dry_run,
         reporter.as_ref(),
     )
     .await?;
     summary.folders_created = dest_created + folders.iter().flatten().filter(|f| f.created).count();
 
-    // Decide, file by file: send, skip (already there) or fail (folder missing, clash).
+    // Decide, file by file: send, skip (already there) or fail (folder missing, conflict).
+    // The journal is read only by a real run: a dry run writes nothing, not even there.
+    let journal = if settings.dry_run {
+        None
+    } else {
+        open_journal(settings, reporter.as_ref())
+    };
     let decisions = decide(&plan, &folders, settings).await;
     let mut to_send: Vec<(usize, u64, Vec<u64>)> = Vec::new();
     for (index, decision) in decisions.into_iter().enumerate() {
@@ -118,12 +141,27 @@ pub async fn run(
             Decision::Send {
                 parent_id,
                 replaces,
-            } => to_send.push((index, parent_id, replaces)),
-            Decision::Skip { parent_id, reason } => {
+            } => {
+                to_send.push((index, parent_id, replaces));
+                reporter.event(Event::FilePlanned {
+                    index,
+                    local: &file.local,
+                    path: &file.display,
+                    size: file.size,
+                });
+            }
+            Decision::Skip {
+                parent_id,
+                reason,
+                id,
+            } => {
                 summary.skipped += 1;
                 reporter.event(Event::FileSkipped {
                     path: &file.display,
                     reason: &reason,
+                    local: &file.local,
+                    size: file.size,
+                    id,
                 });
                 // A finished file may still be journalled if a run died right at the end.
                 if let Some(journal) = &journal {
@@ -133,8 +171,15 @@ pub async fn run(
                     }
                 }
             }
-            Decision::Fail(reason) => {
-                fail(&mut summary, reporter.as_ref(), Some(index), file, reason);
+            Decision::Fail(kind, reason) => {
+                fail_as(
+                    kind,
+                    &mut summary,
+                    reporter.as_ref(),
+                    Some(index),
+                    file,
+                    reason,
+                );
             }
         }
     }
@@ -150,6 +195,14 @@ pub async fn run(
             human_bytes(bytes),
             human_bytes(account.disk.avail)
         )));
+    }
+    if settings.dry_run {
+        // The plan is complete: say what the transfer would do, and do none of it.
+        summary.uploaded = to_send.len();
+        summary.uploaded_bytes = bytes;
+        summary.elapsed = started.elapsed();
+        reporter.event(Event::Finished(&summary));
+        return Ok(summary);
     }
 
     let transfer = Arc::new(Transfer {
@@ -208,6 +261,9 @@ pub async fn run(
                 reporter.event(Event::FileSkipped {
                     path: &file.display,
                     reason: "removed since the scan; nothing to upload",
+                    local: &file.local,
+                    size: file.size,
+                    id: None,
                 });
             }
             Err(TransferError::Cancelled) => summary.interrupted = true,
@@ -232,9 +288,17 @@ pub async fn run(
 
 /// What to do with one planned file.
 enum Decision {
-    Send { parent_id: u64, replaces: Vec<u64> },
-    Skip { parent_id: u64, reason: String },
-    Fail(String),
+    Send {
+        parent_id: u64,
+        replaces: Vec<u64>,
+    },
+    Skip {
+        parent_id: u64,
+        reason: String,
+        /// The put.io file that makes the upload unnecessary.
+        id: Option<u64>,
+    },
+    Fail(FailKind, String),
 }
 
 /// Compares every planned file with what its remote folder held: same name and size (and
@@ -247,10 +311,13 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
         let folder = match &folders[file.folder] {
             Ok(folder) => folder,
             Err(err) => {
-                decisions.push(Decision::Fail(format!(
-                    "folder {} could not be created: {err}",
-                    plan.folders[file.folder].display
-                )));
+                decisions.push(Decision::Fail(
+                    FailKind::Folder,
+                    format!(
+                        "folder {} could not be created: {err}",
+                        plan.folders[file.folder].display
+                    ),
+                ));
                 continue;
             }
         };
@@ -259,12 +326,19 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
         decisions.push(if same_name.is_empty() {
             Decision::Send { parent_id, replaces: Vec::new() }
         } else if same_name.iter().any(|f| f.is_folder()) {
-            Decision::Fail("a folder with this name is already on put.io".to_owned())
+            Decision::Fail(
+                FailKind::Conflict,
+                "a folder with this name is already on put.io; rename one of them".to_owned(),
+            )
         } else if same_name.iter().any(|f| f.size == file.size) {
             if settings.checksum {
                 to_hash.push(index);
             }
-            Decision::Skip { parent_id, reason: "already on put.io (same name and size)".to_owned() }
+            Decision::Skip {
+                parent_id,
+                reason: "already on put.io (same name and size)".to_owned(),
+                id: same_name.iter().find(|f| f.size == file.size).map(|f| f.id),
+            }
         } else {
             conflict(settings, &same_name, &format!(
                 "a different file with this name is already on put.io ({} bytes there, {} here)",
@@ -289,18 +363,23 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Decision::Skip {
                 parent_id: folder.id,
                 reason: "removed since the scan; nothing to upload".to_owned(),
+                id: None,
             },
-            Err(err) => Decision::Fail(format!("cannot read: {}", plan::io_reason(&err))),
+            Err(err) => Decision::Fail(
+                FailKind::Local,
+                format!("cannot read: {}", plan::io_reason(&err)),
+            ),
             Ok(crc) => {
-                let same = same_name.iter().any(|f| {
+                let same = same_name.iter().find(|f| {
                     f.size == file.size
                         && f.crc32.as_deref().map(str::to_ascii_lowercase).as_deref()
                             == Some(crc.as_str())
                 });
-                if same {
+                if let Some(same) = same {
                     Decision::Skip {
                         parent_id: folder.id,
                         reason: "already on put.io (same name, size and CRC32)".to_owned(),
+                        id: Some(same.id),
                     }
                 } else {
                     conflict(
@@ -332,9 +411,10 @@ fn conflict(
             replaces: existing.iter().map(|f| f.id).collect(),
         }
     } else {
-        Decision::Fail(format!(
-            "{why}; not overwritten (use --overwrite to replace it)"
-        ))
+        Decision::Fail(
+            FailKind::Conflict,
+            format!("{why}; not overwritten (use --overwrite to replace it)"),
+        )
     }
 }
 
@@ -361,7 +441,19 @@ fn open_journal(settings: &UploadSettings, reporter: &dyn Reporter) -> Option<Ar
     }
 }
 
+/// A file failed during its transfer.
 fn fail(
+    summary: &mut Summary,
+    reporter: &dyn Reporter,
+    index: Option<usize>,
+    file: &PlannedFile,
+    reason: String,
+) {
+    fail_as(FailKind::Upload, summary, reporter, index, file, reason);
+}
+
+fn fail_as(
+    kind: FailKind,
     summary: &mut Summary,
     reporter: &dyn Reporter,
     index: Option<usize>,
@@ -372,6 +464,8 @@ fn fail(
         index,
         path: &file.display,
         reason: &reason,
+        kind,
+        local: Some(&file.local),
     });
     summary.failures.push(Failure {
         path: file.display.clone(),

@@ -2,13 +2,15 @@
 //! folders and files to mirror. Reads metadata only, never file contents.
 //!
 //! Nothing here fails the run: an entry that cannot be read, a symlink or a name clash becomes
-//! a [`Problem`] tied to its path, and the rest of the tree goes on.
+//! a [`Problem`] tied to its path, and the rest of the tree goes on. What the filters leave
+//! out is listed as [`Excluded`], never read.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use unicode_normalization::UnicodeNormalization;
 
 /// A folder to mirror. Index 0 is the uploaded folder itself.
@@ -34,8 +36,10 @@ pub struct PlannedFile {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// Could not be read or would clash: counts as a failure.
+    /// Could not be read: counts as a failure.
     Failed,
+    /// Its put.io name is taken by another local entry: counts as a failure.
+    Clash,
     /// Deliberately left out (symlink, socket, ...): reported, not a failure.
     Skipped,
 }
@@ -60,6 +64,8 @@ pub struct Plan {
     pub files: Vec<PlannedFile>,
     pub problems: Vec<Problem>,
     pub renamed: Vec<Renamed>,
+    /// Left out by `--exclude`, `--include` or `--no-hidden`.
+    pub excluded: Vec<Excluded>,
 }
 
 impl Plan {
@@ -103,9 +109,124 @@ pub fn io_reason(err: &std::io::Error) -> String {
     }
 }
 
-/// Walks `root` (not following symlinks), in name order so that runs are reproducible.
-pub fn scan(root: &Path, root_name: &OsStr) -> Plan {
+/// What the walk leaves out and how it treats links. Built by `settings`; the default
+/// uploads everything, hidden files included, and does not follow links.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub filter: Filter,
+    /// Leave out names starting with `.` (`--no-hidden`).
+    pub skip_hidden: bool,
+    /// Follow symbolic links (`--follow-links`), reporting loops.
+    pub follow_links: bool,
+}
+
+/// `--exclude`/`--include` patterns in .gitignore syntax, matched against paths relative to
+/// the uploaded folder.
+///
+/// `ignore`'s gitignore matcher rather than bare globs: anchoring (`/build`), folder-only
+/// patterns (`cache/`), `**` and `!` negation then mean what they mean in a `.gitignore`.
+#[derive(Clone, Default)]
+pub struct Filter {
+    exclude: Option<Gitignore>,
+    include: Option<Gitignore>,
+    patterns: Vec<String>,
+}
+
+impl std::fmt::Debug for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.patterns).finish()
+    }
+}
+
+/// One pattern and where it came from, so that an error can name its source.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub glob: String,
+    /// `--exclude`, `/path/excludes.txt:3`, `exclude in /path/putio-up.toml`, ...
+    pub source: String,
+}
+
+impl Filter {
+    /// Compiles the patterns for the folder `root`. The error names the bad pattern and
+    /// its source.
+    pub fn new(root: &Path, exclude: &[Pattern], include: &[Pattern]) -> Result<Self, String> {
+        let build = |patterns: &[Pattern]| -> Result<Option<Gitignore>, String> {
+            if patterns.is_empty() {
+                return Ok(None);
+            }
+            let mut builder = GitignoreBuilder::new(root);
+            // git reads `[a` as a literal; on a command line it is far more likely a typo.
+            builder.allow_unclosed_class(false);
+            for pattern in patterns {
+                builder
+                    .add_line(None, &pattern.glob)
+                    .map_err(|err| bad_pattern(pattern, &err))?;
+            }
+            let matcher = builder.build().map_err(|err| err.to_string())?;
+            Ok((!matcher.is_empty()).then_some(matcher))
+        };
+        let mut patterns: Vec<String> = exclude.iter().map(|p| format!("-{}", p.glob)).collect();
+        patterns.extend(include.iter().map(|p| format!("+{}", p.glob)));
+        Ok(Filter {
+            exclude: build(exclude)?,
+            include: build(include)?,
+            patterns,
+        })
+    }
+
+    /// The exclude pattern that leaves `path` out, if any (the last matching pattern decides,
+    /// and a `!pattern` takes a path back).
+    fn excluded_by(&self, path: &Path, is_dir: bool) -> Option<String> {
+        match self.exclude.as_ref()?.matched(path, is_dir) {
+            ignore::Match::Ignore(glob) => Some(glob.original().to_owned()),
+            _ => None,
+        }
+    }
+
+    /// With `--include`: whether `path` or a folder above it matches. Without: always.
+    fn included(&self, path: &Path, is_dir: bool) -> bool {
+        self.include.as_ref().is_none_or(|include| {
+            include
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+        })
+    }
+}
+
+fn bad_pattern(pattern: &Pattern, err: &ignore::Error) -> String {
+    let why = match err {
+        ignore::Error::Glob { err, .. } => err.clone(),
+        other => other.to_string(),
+    };
+    format!(
+        "{} `{}`: {why}; fix the pattern (.gitignore syntax, e.g. `*.tmp` or `cache/`)",
+        pattern.source, pattern.glob
+    )
+}
+
+/// Something the filters left out. A left-out folder is one entry, its content is not listed.
+#[derive(Clone, Debug)]
+pub struct Excluded {
+    pub path: PathBuf,
+    /// The pattern that matched, `--no-hidden`, or `not matched by --include`.
+    pub rule: String,
+}
+
+/// An entry the walk kept, before names are decided.
+struct Found {
+    path: PathBuf,
+    is_dir: bool,
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
+/// Walks `root` in name order (so that runs are reproducible), applies the filters, and
+/// plans the folders and files to mirror.
+pub fn scan(root: &Path, root_name: &OsStr, options: &ScanOptions) -> Plan {
     let mut plan = Plan::default();
+    let found = walk(root, options, &mut plan);
+    let found = apply_include(root, found, &options.filter, &mut plan);
+
     let (top_name, changed) = remote_name(root_name);
     if changed {
         plan.renamed.push(Renamed {
@@ -123,8 +244,61 @@ pub fn scan(root: &Path, root_name: &OsStr) -> Plan {
     // Remote names taken in each folder, with the local path that took them.
     let mut taken: HashMap<(usize, String), PathBuf> = HashMap::new();
 
+    for entry in found {
+        let path = entry.path;
+        let Some(&parent) = path.parent().and_then(|p| folder_of.get(p)) else {
+            continue; // below a folder that was left out
+        };
+        let Some(file_name) = path.file_name() else {
+            continue;
+        };
+        let (name, changed) = remote_name(file_name);
+        if let Some(first) = taken.get(&(parent, name.clone())) {
+            plan.problems.push(Problem {
+                reason: format!(
+                    "its put.io name `{name}` is already taken by {}; rename one of them",
+                    first.display()
+                ),
+                path,
+                kind: ProblemKind::Clash,
+            });
+            continue;
+        }
+        taken.insert((parent, name.clone()), path.clone());
+        if changed {
+            plan.renamed.push(Renamed {
+                path: path.clone(),
+                name: name.clone(),
+            });
+        }
+        let display = format!("{}/{name}", plan.folders[parent].display);
+        if entry.is_dir {
+            folder_of.insert(path.clone(), plan.folders.len());
+            plan.folders.push(PlannedFolder {
+                local: path,
+                name,
+                parent: Some(parent),
+                display,
+            });
+        } else {
+            plan.files.push(PlannedFile {
+                local: path,
+                folder: parent,
+                name,
+                size: entry.size,
+                modified: entry.modified,
+                display,
+            });
+        }
+    }
+    plan
+}
+
+/// The walk itself: what is there, minus what is hidden, excluded, a link or not a file.
+fn walk(root: &Path, options: &ScanOptions, plan: &mut Plan) -> Vec<Found> {
+    let mut found = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
-        .follow_links(false)
+        .follow_links(options.follow_links)
         .sort_by_file_name()
         .min_depth(1)
         .into_iter();
@@ -132,30 +306,38 @@ pub fn scan(root: &Path, root_name: &OsStr) -> Plan {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err.path().unwrap_or(root).to_owned();
-                let reason = err.io_error().map_or_else(|| err.to_string(), io_reason);
-                plan.problems.push(Problem {
-                    path,
-                    kind: ProblemKind::Failed,
-                    reason: format!("cannot read: {reason}"),
-                });
+                plan.problems.push(walk_problem(root, &err));
                 continue;
             }
         };
         let path = entry.path();
-        let Some(&parent) = path.parent().and_then(|p| folder_of.get(p)) else {
-            continue; // below a folder that was left out
-        };
         let file_type = entry.file_type();
+        let is_dir = file_type.is_dir();
+        let rule = if options.skip_hidden && entry.file_name().as_encoded_bytes().starts_with(b".")
+        {
+            Some("--no-hidden".to_owned())
+        } else {
+            options.filter.excluded_by(path, is_dir)
+        };
+        if let Some(rule) = rule {
+            plan.excluded.push(Excluded {
+                path: path.to_owned(),
+                rule,
+            });
+            if is_dir {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
         if file_type.is_symlink() {
             plan.problems.push(Problem {
                 path: path.to_owned(),
                 kind: ProblemKind::Skipped,
-                reason: "symbolic link (not followed)".to_owned(),
+                reason: "symbolic link (not followed; --follow-links follows links)".to_owned(),
             });
             continue;
         }
-        if !file_type.is_dir() && !file_type.is_file() {
+        if !is_dir && !file_type.is_file() {
             plan.problems.push(Problem {
                 path: path.to_owned(),
                 kind: ProblemKind::Skipped,
@@ -163,61 +345,104 @@ pub fn scan(root: &Path, root_name: &OsStr) -> Plan {
             });
             continue;
         }
-
-        let (name, changed) = remote_name(entry.file_name());
-        if let Some(first) = taken.get(&(parent, name.clone())) {
-            plan.problems.push(Problem {
-                path: path.to_owned(),
-                kind: ProblemKind::Failed,
-                reason: format!(
-                    "its put.io name `{name}` is already taken by {}; rename one of them",
-                    first.display()
-                ),
-            });
-            if file_type.is_dir() {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        taken.insert((parent, name.clone()), path.to_owned());
-        if changed {
-            plan.renamed.push(Renamed {
-                path: path.to_owned(),
-                name: name.clone(),
-            });
-        }
-        let display = format!("{}/{name}", plan.folders[parent].display);
-
-        if file_type.is_dir() {
-            folder_of.insert(path.to_owned(), plan.folders.len());
-            plan.folders.push(PlannedFolder {
-                local: path.to_owned(),
-                name,
-                parent: Some(parent),
-                display,
-            });
+        let (size, modified) = if is_dir {
+            (0, None)
         } else {
             match entry.metadata() {
-                Ok(meta) => plan.files.push(PlannedFile {
-                    local: path.to_owned(),
-                    folder: parent,
-                    name,
-                    size: meta.len(),
-                    modified: meta.modified().ok(),
-                    display,
-                }),
-                Err(err) => plan.problems.push(Problem {
-                    path: path.to_owned(),
-                    kind: ProblemKind::Failed,
-                    reason: format!(
-                        "cannot read: {}",
-                        err.io_error().map_or_else(|| err.to_string(), io_reason)
-                    ),
-                }),
+                Ok(meta) => (meta.len(), meta.modified().ok()),
+                Err(err) => {
+                    plan.problems.push(walk_problem(root, &err));
+                    continue;
+                }
             }
+        };
+        found.push(Found {
+            path: path.to_owned(),
+            is_dir,
+            size,
+            modified,
+        });
+    }
+    found
+}
+
+/// What a walk error means for its path. With `--follow-links`, a loop and a link to nothing
+/// are left out (reported once, at the link); anything else that cannot be read fails.
+fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
+    let path = err.path().unwrap_or(root).to_owned();
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Problem {
+            reason: format!(
+                "symbolic link loop: leads back to {}; not followed again",
+                ancestor.display()
+            ),
+            path,
+            kind: ProblemKind::Skipped,
+        };
+    }
+    let dangling = err
+        .io_error()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        && std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
+    if dangling {
+        return Problem {
+            path,
+            kind: ProblemKind::Skipped,
+            reason: "symbolic link to nothing (its target does not exist)".to_owned(),
+        };
+    }
+    let reason = err.io_error().map_or_else(|| err.to_string(), io_reason);
+    Problem {
+        path,
+        kind: ProblemKind::Failed,
+        reason: format!("cannot read: {reason}"),
+    }
+}
+
+/// With `--include`: keeps the files that match (or sit in a matching folder) and the
+/// folders that lead to them; a matching folder is kept even when empty. What is left out
+/// is reported at the highest left-out level, so a folder without a match is one entry.
+fn apply_include(root: &Path, found: Vec<Found>, filter: &Filter, plan: &mut Plan) -> Vec<Found> {
+    if filter.include.is_none() {
+        return found;
+    }
+    let mut keep: Vec<bool> = found
+        .iter()
+        .map(|entry| filter.included(&entry.path, entry.is_dir))
+        .collect();
+    // Walk order puts a folder before its content: going backwards, a kept entry keeps
+    // its parent folder.
+    let index_of: HashMap<&Path, usize> = found
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| (entry.path.as_path(), index))
+        .collect();
+    for index in (0..found.len()).rev() {
+        if keep[index]
+            && let Some(&parent) = found[index].path.parent().and_then(|p| index_of.get(p))
+        {
+            keep[parent] = true;
         }
     }
-    plan
+    let kept_folder = |path: &Path| path == root || index_of.get(path).is_some_and(|&i| keep[i]);
+    // Left out and reported (its folder is kept), left out silently (its folder is not), or kept.
+    let report: Vec<bool> = found
+        .iter()
+        .zip(&keep)
+        .map(|(entry, &kept)| !kept && entry.path.parent().is_some_and(kept_folder))
+        .collect();
+    let mut out = Vec::with_capacity(found.len());
+    for ((entry, kept), report) in found.into_iter().zip(keep).zip(report) {
+        if kept {
+            out.push(entry);
+        } else if report {
+            plan.excluded.push(Excluded {
+                path: entry.path,
+                rule: "not matched by --include".to_owned(),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -267,6 +492,51 @@ mod tests {
         assert_eq!(
             remote_name(OsStr::new(nfd)),
             ("\u{e9}t\u{e9}.txt".to_owned(), false)
+        );
+    }
+
+    fn patterns(source: &str, globs: &[&str]) -> Vec<Pattern> {
+        globs
+            .iter()
+            .map(|glob| Pattern {
+                glob: (*glob).to_owned(),
+                source: source.to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn excludes_follow_gitignore_rules_relative_to_the_root() {
+        let root = Path::new("/up/photos");
+        let exclude = patterns("--exclude", &["/build", "cache/", "*.log", "!keep.log"]);
+        let filter = Filter::new(root, &exclude, &[]).unwrap();
+        let rule = |rel: &str, is_dir: bool| filter.excluded_by(&root.join(rel), is_dir);
+        assert_eq!(rule("build", true).as_deref(), Some("/build"));
+        assert_eq!(rule("sub/build", true), None, "anchored at the top");
+        assert_eq!(rule("a/cache", true).as_deref(), Some("cache/"));
+        assert_eq!(rule("a/cache", false), None, "folders only");
+        assert_eq!(rule("deep/er/x.log", false).as_deref(), Some("*.log"));
+        assert_eq!(rule("keep.log", false), None, "taken back by !keep.log");
+        assert!(filter.included(&root.join("anything"), false));
+    }
+
+    #[test]
+    fn includes_match_files_or_a_folder_above_them() {
+        let root = Path::new("/up/photos");
+        let include = patterns("--include", &["*.jpg", "docs/"]);
+        let filter = Filter::new(root, &[], &include).unwrap();
+        assert!(filter.included(&root.join("a/b.jpg"), false));
+        assert!(filter.included(&root.join("docs/x/y.txt"), false));
+        assert!(!filter.included(&root.join("a/b.txt"), false));
+    }
+
+    #[test]
+    fn bad_patterns_name_their_source() {
+        let exclude = patterns("--exclude-from list.txt, line 2:", &["ok", "[oops"]);
+        let err = Filter::new(Path::new("/r"), &exclude, &[]).unwrap_err();
+        assert!(
+            err.starts_with("--exclude-from list.txt, line 2: `[oops`: unclosed"),
+            "{err}"
         );
     }
 

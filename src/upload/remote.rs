@@ -15,6 +15,9 @@ use crate::settings::Destination;
 use super::plan::Plan;
 use super::report::{Event, Reporter};
 
+/// Stands in for the id of a folder a dry run would create; never sent to put.io.
+const WOULD_CREATE: u64 = u64::MAX;
+
 /// A remote folder and what it held when we first looked (empty when we created it).
 #[derive(Debug, Clone)]
 pub struct Folder {
@@ -31,6 +34,16 @@ impl Folder {
             children: Arc::new(Vec::new()),
             created: true,
         }
+    }
+
+    /// A folder a dry run would create. It has no id: nothing may be sent to it.
+    fn would_create() -> Self {
+        Folder::created(WOULD_CREATE)
+    }
+
+    /// The id put.io gave it; `None` for a folder a dry run would create.
+    pub fn known_id(&self) -> Option<u64> {
+        (self.id != WOULD_CREATE).then_some(self.id)
     }
 
     /// Entries with this exact name.
@@ -69,6 +82,7 @@ pub async fn destination(
     client: &Client,
     destination: &Destination,
     attempts: u32,
+    dry_run: bool,
     reporter: &dyn Reporter,
 ) -> Result<(Folder, usize), anyhow::Error> {
     match destination {
@@ -98,7 +112,7 @@ pub async fn destination(
             for part in parts {
                 shown.push('/');
                 shown.push_str(part);
-                let (folder, created) = find_or_create(client, &current, part, attempts)
+                let (folder, created) = find_or_create(client, &current, part, attempts, dry_run)
                     .await
                     .map_err(|err| match err {
                         FolderError::Api(api) if api.is_unauthorized() => api.into(),
@@ -110,7 +124,7 @@ pub async fn destination(
                     count += 1;
                     reporter.event(Event::FolderCreated {
                         path: &shown,
-                        id: folder.id,
+                        id: folder.known_id(),
                     });
                 }
                 current = folder;
@@ -121,14 +135,19 @@ pub async fn destination(
 }
 
 /// Finds the folder `name` in `parent`, or creates it. Returns it and whether it was created.
+/// With `dry_run`, only looks: a missing folder comes back as one that would be created.
 pub async fn find_or_create(
     client: &Client,
     parent: &Folder,
     name: &str,
     attempts: u32,
+    dry_run: bool,
 ) -> Result<(Folder, bool), FolderError> {
     if let Some(found) = pick_folder(parent.named(name), name)? {
         return Ok((listed(client, found).await?, false));
+    }
+    if dry_run {
+        return Ok((Folder::would_create(), true));
     }
     let mut attempt = 0;
     loop {
@@ -197,6 +216,7 @@ pub async fn sync(
     dest: Folder,
     jobs: usize,
     attempts: u32,
+    dry_run: bool,
     reporter: &dyn Reporter,
 ) -> anyhow::Result<Folders> {
     let mut levels: Vec<Vec<usize>> = Vec::new();
@@ -228,7 +248,7 @@ pub async fn sync(
                     let result = match parent {
                         Err(why) => Err(why),
                         Ok(parent) => {
-                            find_or_create(client, &parent, &planned.name, attempts).await
+                            find_or_create(client, &parent, &planned.name, attempts, dry_run).await
                         }
                     };
                     (index, result)
@@ -247,7 +267,7 @@ pub async fn sync(
                 if created {
                     reporter.event(Event::FolderCreated {
                         path: &plan.folders[index].display,
-                        id: folder.id,
+                        id: folder.known_id(),
                     });
                 }
                 folder

@@ -1,11 +1,11 @@
 //! What the engine tells the outside world. The engine calls a [`Reporter`]; the terminal
-//! bars, plain lines and (later) JSON live in `ui/` and implement it. Nothing here prints.
+//! bars, plain lines and NDJSON live in `ui/` and implement it. Nothing here prints.
 
 use std::path::Path;
 use std::time::Duration;
 
 /// One thing that happened. Borrowed data: a reporter copies what it keeps.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Event<'a> {
     /// The local walk is done.
     Scanned {
@@ -23,15 +23,29 @@ pub enum Event<'a> {
         local: &'a Path,
         reason: &'a str,
     },
+    /// Left out by a filter (`--exclude`, `--include`, `--no-hidden`); `rule` says which.
+    Excluded {
+        local: &'a Path,
+        rule: &'a str,
+    },
+    /// Decided: this file is to be uploaded (in a dry run: would be). Comes before
+    /// `Planned`, in plan order; `index` is the one its transfer events carry.
+    FilePlanned {
+        index: usize,
+        local: &'a Path,
+        path: &'a str,
+        size: u64,
+    },
     /// Remote folders are in place; this is what will be sent.
     Planned {
         files: usize,
         bytes: u64,
         skipped: usize,
     },
+    /// A folder was created; `id` is `None` in a dry run (it would be created).
     FolderCreated {
         path: &'a str,
-        id: u64,
+        id: Option<u64>,
     },
     FileStarted {
         index: usize,
@@ -53,6 +67,10 @@ pub enum Event<'a> {
     FileSkipped {
         path: &'a str,
         reason: &'a str,
+        local: &'a Path,
+        size: u64,
+        /// The put.io file that made it unnecessary, when known.
+        id: Option<u64>,
     },
     FileDone {
         index: usize,
@@ -65,12 +83,42 @@ pub enum Event<'a> {
         index: Option<usize>,
         path: &'a str,
         reason: &'a str,
+        kind: FailKind,
+        /// The local path, when known.
+        local: Option<&'a Path>,
     },
     /// Something the user should know that is no failure of a file.
     Warning {
         message: &'a str,
     },
     Finished(&'a Summary),
+}
+
+/// Why a file failed, as a stable word for scripts (`error.kind` in `--json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailKind {
+    /// The local file or folder could not be read.
+    Local,
+    /// Two local names become the same put.io name.
+    NameClash,
+    /// Something else with this name is already on put.io (another size, or a folder).
+    Conflict,
+    /// Its folder could not be found or created on put.io.
+    Folder,
+    /// The upload itself failed (put.io error, network, checksum, file changed meanwhile).
+    Upload,
+}
+
+impl FailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailKind::Local => "local",
+            FailKind::NameClash => "name_clash",
+            FailKind::Conflict => "conflict",
+            FailKind::Folder => "folder",
+            FailKind::Upload => "upload",
+        }
+    }
 }
 
 pub trait Reporter: Send + Sync {
@@ -90,10 +138,15 @@ pub struct Summary {
     pub uploaded_bytes: u64,
     pub skipped: usize,
     pub ignored: usize,
+    /// Entries left out by filters (a left-out folder counts once).
+    pub excluded: usize,
     pub folders_created: usize,
     pub failures: Vec<Failure>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// A dry run: `uploaded`, `uploaded_bytes` and `folders_created` count what a real run
+    /// would do, and nothing was changed.
+    pub dry_run: bool,
 }
 
 impl Summary {

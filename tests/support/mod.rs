@@ -32,6 +32,11 @@ pub fn putio_up_std(fake: &FakePutio) -> std::process::Command {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", std::env::temp_dir())
+        // No config file unless a test brings one.
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("putio-up-tests-no-config"),
+        )
         .env("PUTIO_TOKEN", fake.token())
         .env("PUTIO_API_URL", fake.api_url())
         .env("PUTIO_UPLOAD_URL", fake.upload_url())

@@ -1,0 +1,108 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[putio-up] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'putio-up'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'putio-up'= {
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand upload 'Upload a folder, and everything in it, to put.io'
+            cand completions 'Print shell completions for putio-up to stdout'
+            cand man 'Print putio-up''s man page (roff) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'putio-up;upload'= {
+            cand --to 'Destination folder path on put.io, created if missing [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]'
+            cand --parent-id 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]'
+            cand -j 'How many files to upload at once [default: 4]'
+            cand --jobs 'How many files to upload at once [default: 4]'
+            cand --chunk-size 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]'
+            cand --retries 'Attempts per request before a file is given up (transient errors only) [default: 8]'
+            cand --exclude 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)'
+            cand --include 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)'
+            cand --exclude-from 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)'
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand --checksum 'Before skipping a file that is already on put.io with the same size, also compare CRC32s (reads every such local file)'
+            cand --overwrite 'Replace a different file of the same name on put.io: the new one is uploaded first, then the old one is deleted (it goes to put.io''s trash if enabled)'
+            cand --json 'Print newline-delimited JSON events on stdout (human output stays on stderr)'
+            cand -n 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing'
+            cand --dry-run 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing'
+            cand --no-hidden 'Leave out hidden files and folders (names starting with `.`); they are uploaded by default'
+            cand --hidden 'Upload hidden files and folders (the default; overrides `no_hidden` from the environment or config file)'
+            cand -L 'Follow symbolic links (loops are detected and reported); by default links are skipped'
+            cand --follow-links 'Follow symbolic links (loops are detected and reported); by default links are skipped'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'putio-up;completions'= {
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'putio-up;man'= {
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'putio-up;help'= {
+            cand upload 'Upload a folder, and everything in it, to put.io'
+            cand completions 'Print shell completions for putio-up to stdout'
+            cand man 'Print putio-up''s man page (roff) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'putio-up;help;upload'= {
+        }
+        &'putio-up;help;completions'= {
+        }
+        &'putio-up;help;man'= {
+        }
+        &'putio-up;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

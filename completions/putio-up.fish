@@ -1,0 +1,86 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_putio_up_global_optspecs
+    string join \n v/verbose q/quiet api-url= upload-url= config= color= h/help V/version
+end
+
+function __fish_putio_up_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_putio_up_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_putio_up_using_subcommand
+    set -l cmd (__fish_putio_up_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c putio-up -n "__fish_putio_up_needs_command" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_needs_command" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_needs_command" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_needs_command" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_needs_command" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_needs_command" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_needs_command" -s V -l version -d 'Print version'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l to -d 'Destination folder path on put.io, created if missing [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l parent-id -d 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s j -l jobs -d 'How many files to upload at once [default: 4]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l chunk-size -d 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l retries -d 'Attempts per request before a file is given up (transient errors only) [default: 8]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude -d 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l include -d 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l checksum -d 'Before skipping a file that is already on put.io with the same size, also compare CRC32s (reads every such local file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l overwrite -d 'Replace a different file of the same name on put.io: the new one is uploaded first, then the old one is deleted (it goes to put.io\'s trash if enabled)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l json -d 'Print newline-delimited JSON events on stdout (human output stays on stderr)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s n -l dry-run -d 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l no-hidden -d 'Leave out hidden files and folders (names starting with `.`); they are uploaded by default'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l hidden -d 'Upload hidden files and folders (the default; overrides `no_hidden` from the environment or config file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s L -l follow-links -d 'Follow symbolic links (loops are detected and reported); by default links are skipped'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
