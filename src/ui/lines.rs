@@ -49,8 +49,10 @@ impl Reporter for Lines {
                 files,
                 bytes,
             } => self.line(&format!(
-                "scanned   {files} files ({}) in {folders} folders",
-                human_bytes(bytes)
+                "scanned   {} ({}) in {}",
+                super::count(files, "file"),
+                human_bytes(bytes),
+                super::count(folders, "folder")
             )),
             Event::Renamed { local, remote } => {
                 self.line(&format!("renamed   {} -> {remote}", local.display()));
@@ -78,7 +80,8 @@ impl Reporter for Lines {
                     "uploading"
                 };
                 self.line(&format!(
-                    "{verb} {files} files ({}), {skipped} already there",
+                    "{verb} {} ({}), {skipped} already there",
+                    super::count(files, "file"),
                     human_bytes(bytes)
                 ));
             }

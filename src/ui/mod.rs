@@ -87,6 +87,15 @@ pub fn init_logs(output: &Output) {
         .try_init();
 }
 
+/// `1 file`, `2 files`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The closing lines of a run, shared by both reporters.
 pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     let mut text = String::new();
@@ -94,8 +103,8 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     if summary.dry_run {
         let _ = write!(
             text,
-            "Dry run: would upload {} files ({}), {} skipped, {failed} failed",
-            summary.uploaded,
+            "Dry run: would upload {} ({}), {} skipped, {failed} failed",
+            count(summary.uploaded, "file"),
             human_bytes(summary.uploaded_bytes),
             summary.skipped,
         );
@@ -126,7 +135,11 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
         text.push_str("; nothing was changed on put.io");
     } else {
         if summary.folders_created > 0 {
-            let _ = write!(text, ", {} folders created", summary.folders_created);
+            let _ = write!(
+                text,
+                ", {} created",
+                count(summary.folders_created, "folder")
+            );
         }
         let _ = write!(
             text,

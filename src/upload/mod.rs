@@ -336,7 +336,7 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
             }
             Decision::Skip {
                 parent_id,
-                reason: "already on put.io (same name and size)".to_owned(),
+                reason: "already on put.io: same name and size".to_owned(),
                 id: same_name.iter().find(|f| f.size == file.size).map(|f| f.id),
             }
         } else {
@@ -378,7 +378,7 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
                 if let Some(same) = same {
                     Decision::Skip {
                         parent_id: folder.id,
-                        reason: "already on put.io (same name, size and CRC32)".to_owned(),
+                        reason: "already on put.io: same name, size and CRC32".to_owned(),
                         id: Some(same.id),
                     }
                 } else {
