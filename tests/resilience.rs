@@ -3,33 +3,11 @@
 
 mod support;
 
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
 use fake_putio::{FakePutio, Faults, Options};
 use support::tree::expected;
-use support::{Tree, fake, fake_with, output_text, putio_up, putio_up_std, remote};
+use support::{Tree, fake, fake_with, interrupt, output_text, putio_up, remote, spawn, wait_for};
 
 const MIB: u64 = 1 << 20;
-
-/// Waits until `ready` says so (or fails the test after a minute).
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-fn spawn(fake: &FakePutio, args: &[&str], dir: &std::path::Path) -> Child {
-    putio_up_std(fake)
-        .args(args)
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
 
 fn run(fake: &FakePutio, args: &[&str], dir: &std::path::Path) -> (Option<i32>, String) {
     let out = putio_up(fake).args(args).arg(dir).output().unwrap();
@@ -160,11 +138,7 @@ fn sigint_exits_130_and_the_rerun_resumes() {
         &tree.join("int"),
     );
     wait_for("bytes to arrive", || fake.stats().patch_bytes >= 30 * MIB);
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", output_text(&out));
     assert!(!remote(&fake).contains_key("/int/big.bin"));

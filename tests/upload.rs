@@ -6,7 +6,8 @@ mod support;
 use fake_putio::{Faults, Options};
 use support::tree::{crc_of, expected};
 use support::{
-    Tree, below, fake, fake_with, output_text, putio_up, putio_up_std, remote, uploads_started,
+    Tree, below, fake, fake_with, interrupt, output_text, putio_up, remote, spawn, uploads_started,
+    wait_for,
 };
 
 #[test]
@@ -383,18 +384,9 @@ fn account_filling_up_during_the_run_exits_4() {
     for i in 0..40 {
         tree.file(&format!("fill/f{i:02}.bin"), &[3u8; 5000]);
     }
-    let child = putio_up_std(&fake)
-        .args(["upload", "-j", "2"])
-        .arg(tree.join("fill"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn(&fake, &["upload", "-j", "2"], &tree.join("fill"));
     // Once uploads are under way, someone else fills the account: put.io refuses the rest.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while uploads_started(&fake) < 3 {
-        assert!(std::time::Instant::now() < deadline, "upload never started");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_for("uploads to start", || uploads_started(&fake) >= 3);
     fake.set_disk_size(0);
     let out = child.wait_with_output().unwrap();
     let text = output_text(&out);
@@ -503,22 +495,9 @@ fn ctrl_c_exits_130_and_a_rerun_completes() {
     for i in 0..60 {
         tree.file(&format!("int/f{i:02}.txt"), format!("{i}").as_bytes());
     }
-    let child = putio_up_std(&fake)
-        .args(["upload", "-j", "2"])
-        .arg(tree.join("int"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while uploads_started(&fake) < 2 {
-        assert!(std::time::Instant::now() < deadline, "upload never started");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let child = spawn(&fake, &["upload", "-j", "2"], &tree.join("int"));
+    wait_for("uploads to start", || uploads_started(&fake) >= 2);
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(130), "{text}");

@@ -340,32 +340,14 @@ impl Transfer {
             let fail = |err: std::io::Error| {
                 TransferError::File(format!("cannot read: {}", io_reason(&err)))
             };
-            let reader = std_clone(handle).await?;
-            let sent = Arc::new(Sent {
-                hasher: Mutex::new(crc32fast::Hasher::new()),
-                read: AtomicU64::new(0),
-            });
-            let body = body_stream(
-                reader,
-                0,
-                size,
-                Arc::clone(&sent),
-                Arc::clone(&self.reporter),
-                index,
-            );
+            let (body, sent) = self
+                .body(handle, index, 0, size, crc32fast::Hasher::new())
+                .await?;
             let action = "upload";
-            let request = self.client.upload_small(
-                &file.name,
-                job.parent_id,
-                size,
-                reqwest::Body::wrap_stream(body),
-                action,
-            );
-            let result = tokio::select! {
-                result = request => result,
-                () = stalled(&sent) => Err(ApiError::protocol(action, format!("no progress for {}s", STALL.as_secs()))),
-                () = self.cancel.cancelled() => return Err(TransferError::Cancelled),
-            };
+            let request = self
+                .client
+                .upload_small(&file.name, job.parent_id, size, body, action);
+            let result = self.watched(request, &sent, action).await?;
             let err = match result {
                 Ok(stored) => {
                     let local_crc = if sent.read.load(Ordering::Relaxed) == size {
@@ -506,12 +488,32 @@ impl Transfer {
         length: u64,
     ) -> Result<Result<(PatchAnswer, crc32fast::Hasher), ApiError>, TransferError> {
         let start = checkpoint.offset;
+        let (body, sent) = self
+            .body(handle, index, start, length, checkpoint.hasher.clone())
+            .await?;
+        let action = "upload";
+        let request = self.client.tus_patch(url, start, length, body, action);
+        let result = self.watched(request, &sent, action).await?;
+        let hasher = sent.hasher.lock().expect("hasher lock").clone();
+        Ok(result.map(|answer| (answer, hasher)))
+    }
+
+    /// A request body of `length` bytes from `start`, hashed on top of `hasher`, and the
+    /// counters it shares with [`Transfer::watched`].
+    async fn body(
+        &self,
+        handle: &tokio::fs::File,
+        index: usize,
+        start: u64,
+        length: u64,
+        hasher: crc32fast::Hasher,
+    ) -> Result<(reqwest::Body, Arc<Sent>), TransferError> {
         let reader = std_clone(handle).await?;
         let sent = Arc::new(Sent {
-            hasher: Mutex::new(checkpoint.hasher.clone()),
+            hasher: Mutex::new(hasher),
             read: AtomicU64::new(0),
         });
-        let body = body_stream(
+        let stream = body_stream(
             reader,
             start,
             length,
@@ -519,17 +521,22 @@ impl Transfer {
             Arc::clone(&self.reporter),
             index,
         );
-        let action = "upload";
-        let request =
-            self.client
-                .tus_patch(url, start, length, reqwest::Body::wrap_stream(body), action);
-        let result = tokio::select! {
-            result = request => result,
-            () = stalled(&sent) => Err(ApiError::protocol(action, format!("no progress for {}s", STALL.as_secs()))),
-            () = self.cancel.cancelled() => return Err(TransferError::Cancelled),
-        };
-        let hasher = sent.hasher.lock().expect("hasher lock").clone();
-        Ok(result.map(|answer| (answer, hasher)))
+        Ok((reqwest::Body::wrap_stream(stream), sent))
+    }
+
+    /// Awaits an upload request, giving up on it when its body stalls and leaving at once on
+    /// Ctrl-C (the outer error).
+    async fn watched<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, ApiError>>,
+        sent: &Sent,
+        action: &str,
+    ) -> Result<Result<T, ApiError>, TransferError> {
+        tokio::select! {
+            result = request => Ok(result),
+            () = stalled(sent) => Ok(Err(ApiError::protocol(action, format!("no progress for {}s", STALL.as_secs())))),
+            () = self.cancel.cancelled() => Err(TransferError::Cancelled),
+        }
     }
 
     /// Moves the checkpoint to the server's `offset`, hashing from disk what the server has

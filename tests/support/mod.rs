@@ -103,3 +103,36 @@ pub fn uploads_started(fake: &FakePutio) -> u64 {
             .copied()
             .unwrap_or(0)
 }
+
+/// Waits until `ready` says so (or fails the test after a minute).
+pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// Starts `putio-up ARGS DIR` in the background, output captured.
+pub fn spawn(fake: &FakePutio, args: &[&str], dir: &std::path::Path) -> std::process::Child {
+    putio_up_std(fake)
+        .args(args)
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn putio-up")
+}
+
+/// Sends SIGINT, as Ctrl-C would.
+#[cfg(unix)]
+pub fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
