@@ -238,10 +238,10 @@ pub async fn sync(
             .collect()
             .await;
         for (index, result) in results {
-            if let Err(err) = &result {
-                if err.is_unauthorized() {
-                    return Err(crate::exit::Fatal::auth(err.to_string()));
-                }
+            if let Err(err) = &result
+                && err.is_unauthorized()
+            {
+                return Err(crate::exit::Fatal::auth(err.to_string()));
             }
             done[index] = result.map_err(Arc::new).map(|(folder, created)| {
                 if created {

@@ -345,10 +345,10 @@ impl Transfer {
     }
 
     async fn delete_bad_copy(&self, id: Option<u64>) {
-        if let Some(id) = id {
-            if let Err(err) = self.client.delete(&[id]).await {
-                tracing::warn!("could not remove file {id} from put.io: {err}");
-            }
+        if let Some(id) = id
+            && let Err(err) = self.client.delete(&[id]).await
+        {
+            tracing::warn!("could not remove file {id} from put.io: {err}");
         }
     }
 }

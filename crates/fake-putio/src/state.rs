@@ -174,25 +174,26 @@ impl State {
     pub fn decide_fault(&mut self) -> Fault {
         self.fault_counter += 1;
         let faults = &self.faults;
-        let fault =
-            if faults.rate_limit_every > 0 && self.fault_counter % faults.rate_limit_every == 0 {
-                Fault::RateLimit {
-                    reset_secs: faults.rate_limit_reset_secs.max(1),
-                }
-            } else if faults.error_5xx > 0.0 && self.rng.random::<f64>() < faults.error_5xx {
-                let status = match self.rng.random_range(0..3) {
-                    0 => StatusCode::INTERNAL_SERVER_ERROR,
-                    1 => StatusCode::BAD_GATEWAY,
-                    _ => StatusCode::SERVICE_UNAVAILABLE,
-                };
-                Fault::ServerError(status)
-            } else if faults.drop > 0.0 && self.rng.random::<f64>() < faults.drop {
-                Fault::Drop {
-                    fraction: self.rng.random::<f64>(),
-                }
-            } else {
-                Fault::None
+        let fault = if faults.rate_limit_every > 0
+            && self.fault_counter.is_multiple_of(faults.rate_limit_every)
+        {
+            Fault::RateLimit {
+                reset_secs: faults.rate_limit_reset_secs.max(1),
+            }
+        } else if faults.error_5xx > 0.0 && self.rng.random::<f64>() < faults.error_5xx {
+            let status = match self.rng.random_range(0..3) {
+                0 => StatusCode::INTERNAL_SERVER_ERROR,
+                1 => StatusCode::BAD_GATEWAY,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
             };
+            Fault::ServerError(status)
+        } else if faults.drop > 0.0 && self.rng.random::<f64>() < faults.drop {
+            Fault::Drop {
+                fraction: self.rng.random::<f64>(),
+            }
+        } else {
+            Fault::None
+        };
         if !matches!(fault, Fault::None) {
             self.stats.faults_injected += 1;
         }

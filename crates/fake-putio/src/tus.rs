@@ -208,10 +208,10 @@ async fn stream_patch(app: &App, key: &str, parts: &Parts, body: &mut BodyDataSt
     });
     let mut read = 0u64;
     loop {
-        if let (Some(cutoff), Some(kill)) = (cutoff, kill) {
-            if read >= cutoff {
-                return Ok(kill.kill(StatusCode::NO_CONTENT.into_response()).await);
-            }
+        if let (Some(cutoff), Some(kill)) = (cutoff, kill)
+            && read >= cutoff
+        {
+            return Ok(kill.kill(StatusCode::NO_CONTENT.into_response()).await);
         }
         let Some(chunk) = body.next().await else {
             break;
