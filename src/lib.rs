@@ -1,9 +1,11 @@
 //! putio-up: upload a local folder tree to put.io.
 //!
 //! `run` is the whole program behind `main`: it resolves settings, builds the runtime and
-//! dispatches the command. Layers: cli → settings → upload → api; `ui` listens to `upload`.
+//! dispatches the command. Layers: cli → settings → {auth, upload} → api; `ui` listens to
+//! `upload` and prints for `auth`.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod exit;
 pub mod secret;
@@ -26,12 +28,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Upload(args) => {
             let endpoints = settings::endpoints(&cli.global)?;
             let upload = settings::upload(&args)?;
-            let token = settings::token_from_env()?;
-            tracing::debug!(?upload, ?endpoints, "settings");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async move {
+            let found = auth::resolve(&auth::store_for(&endpoints))?;
+            tracing::debug!(?upload, ?endpoints, token_from = %found.source, "settings");
+            let token = found.token;
+            runtime()?.block_on(async move {
                 let client = Arc::new(api::Client::new(
                     endpoints,
                     &token,
@@ -51,7 +51,29 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 }))
             })
         }
+        Command::Login(args) => {
+            let endpoints = settings::endpoints(&cli.global)?;
+            let login = settings::login(&cli.global, &args)?;
+            tracing::debug!(?login, ?endpoints, "settings");
+            runtime()?.block_on(async move {
+                tokio::select! {
+                    result = auth::login(&endpoints, &login) => result,
+                    _ = tokio::signal::ctrl_c() => Err(exit::Fatal::interrupted()),
+                }
+            })
+        }
+        Command::Logout => auth::logout(&settings::endpoints(&cli.global)?),
+        Command::Whoami => {
+            let endpoints = settings::endpoints(&cli.global)?;
+            runtime()?.block_on(auth::whoami(&endpoints))
+        }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 /// First Ctrl-C: stop starting work and wind down (the run then exits 130). Second: leave now.

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, UploadArgs};
+use crate::cli::{GlobalArgs, LoginArgs, UploadArgs};
 use crate::exit::Fatal;
-use crate::secret::Token;
 
 pub const DEFAULT_API_URL: &str = "https://api.put.io";
 pub const DEFAULT_UPLOAD_URL: &str = "https://upload.put.io";
+/// put.io's web app, where device-login codes are approved (`/link?code=`).
+pub const DEFAULT_WEB_URL: &str = "https://app.put.io";
 
 /// Where the API and upload hosts live (origins, no trailing slash).
 #[derive(Clone, Debug)]
@@ -101,15 +102,44 @@ fn origin(value: Option<&str>, default: &str, name: &str) -> Result<String> {
     Ok(value.strip_suffix('/').unwrap_or(value).to_owned())
 }
 
-/// The token from the environment. Missing or empty is an authentication error (exit 3).
-pub fn token_from_env() -> Result<Token> {
-    match std::env::var("PUTIO_TOKEN") {
-        Ok(raw) => Token::new(&raw).ok_or_else(|| Fatal::auth("PUTIO_TOKEN is set but empty")),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Fatal::auth("PUTIO_TOKEN is not valid UTF-8"))
+/// How `login` gets its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// OAuth in a browser, with the callback on 127.0.0.1:`port` (0 = any free port).
+    Browser { port: u16, open_browser: bool },
+    /// put.io/link code approved from another device; `web_url` is where the link points.
+    Device { web_url: String },
+    /// A token on stdin.
+    Stdin,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoginSettings {
+    pub method: LoginMethod,
+    /// How long to wait for the browser or the code's approval.
+    pub timeout: std::time::Duration,
+    /// Keep the token in a 0600 file instead of the OS keychain.
+    pub insecure_storage: bool,
+}
+
+pub fn login(global: &GlobalArgs, args: &LoginArgs) -> Result<LoginSettings> {
+    let method = if args.device {
+        LoginMethod::Device {
+            web_url: origin(global.web_url.as_deref(), DEFAULT_WEB_URL, "PUTIO_WEB_URL")?,
         }
-        Err(std::env::VarError::NotPresent) => Err(Fatal::auth("no put.io token found")),
-    }
+    } else if args.with_token {
+        LoginMethod::Stdin
+    } else {
+        LoginMethod::Browser {
+            port: args.port,
+            open_browser: !args.no_browser,
+        }
+    };
+    Ok(LoginSettings {
+        method,
+        timeout: args.timeout,
+        insecure_storage: args.insecure_storage,
+    })
 }
 
 pub fn upload(args: &UploadArgs) -> Result<UploadSettings> {

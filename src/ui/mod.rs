@@ -1,11 +1,12 @@
-//! Everything a person sees: progress bars on a terminal, plain lines elsewhere, and the
-//! summary. The only module that prints (besides `exit::finish` for the fatal error).
+//! Everything a person sees: progress bars on a terminal, plain lines elsewhere, the summary,
+//! and the login commands' lines. The only module that prints (besides `exit::finish` for the
+//! fatal error).
 
 mod bars;
 mod lines;
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 
 use crate::settings::{Output, Verbosity};
@@ -21,6 +22,18 @@ pub fn reporter(output: &Output) -> Arc<dyn Reporter> {
     } else {
         Arc::new(lines::Lines::new(quiet))
     }
+}
+
+/// One or more lines for the person at the terminal, on stderr (login instructions, notes).
+pub fn say(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+/// A command's product, on stdout (e.g. `whoami`'s report).
+pub fn report(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
 }
 
 /// Sets up `tracing` logs on stderr for `-v` (info), `-vv` (debug), `-vvv` (trace).
