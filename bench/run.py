@@ -6,7 +6,10 @@
 
 Starts the fake put.io (release build) in its fast mode (bytes counted and CRC'd, not
 stored) on loopback, and measures putio-up next to curl sending the same bytes to the same
-fake with the same requests, and next to rclone when it is installed (see bench/rclone.md).
+fake with the same requests, and next to rclone (Debian's package) when it is installed.
+rclone's put.io endpoints are fixed, so for the HTTPS rows the fake serves TLS under
+put.io's names with a throw-away CA behind its own CONNECT proxy, and all three tools are
+pointed there (HTTPS_PROXY; rclone --ca-cert, curl --cacert, putio-up SSL_CERT_FILE).
 Each figure is the median of several runs, with min and max beside it. Nothing here is a
 pass/fail test: the goals are printed next to the figures.
 """

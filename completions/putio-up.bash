@@ -22,11 +22,20 @@ _putio__up() {
             putio__up,help)
                 cmd="putio__up__subcmd__help"
                 ;;
+            putio__up,login)
+                cmd="putio__up__subcmd__login"
+                ;;
+            putio__up,logout)
+                cmd="putio__up__subcmd__logout"
+                ;;
             putio__up,man)
                 cmd="putio__up__subcmd__man"
                 ;;
             putio__up,upload)
                 cmd="putio__up__subcmd__upload"
+                ;;
+            putio__up,whoami)
+                cmd="putio__up__subcmd__whoami"
                 ;;
             putio__up__subcmd__help,completions)
                 cmd="putio__up__subcmd__help__subcmd__completions"
@@ -34,11 +43,20 @@ _putio__up() {
             putio__up__subcmd__help,help)
                 cmd="putio__up__subcmd__help__subcmd__help"
                 ;;
+            putio__up__subcmd__help,login)
+                cmd="putio__up__subcmd__help__subcmd__login"
+                ;;
+            putio__up__subcmd__help,logout)
+                cmd="putio__up__subcmd__help__subcmd__logout"
+                ;;
             putio__up__subcmd__help,man)
                 cmd="putio__up__subcmd__help__subcmd__man"
                 ;;
             putio__up__subcmd__help,upload)
                 cmd="putio__up__subcmd__help__subcmd__upload"
+                ;;
+            putio__up__subcmd__help,whoami)
+                cmd="putio__up__subcmd__help__subcmd__whoami"
                 ;;
             *)
                 ;;
@@ -47,7 +65,7 @@ _putio__up() {
 
     case "${cmd}" in
         putio__up)
-            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --config --color --help --version upload completions man help"
+            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --web-url --config --color --help --version upload login logout whoami completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +76,10 @@ _putio__up() {
                     return 0
                     ;;
                 --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -77,7 +99,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__completions)
-            opts="-v -q -h --verbose --quiet --api-url --upload-url --config --color --help bash elvish fish powershell zsh"
+            opts="-v -q -h --verbose --quiet --api-url --upload-url --web-url --config --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,6 +110,10 @@ _putio__up() {
                     return 0
                     ;;
                 --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -107,7 +133,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__help)
-            opts="upload completions man help"
+            opts="upload login logout whoami completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +161,34 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -176,8 +230,64 @@ _putio__up() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        putio__subcmd__up__subcmd__man)
-            opts="-v -q -h --verbose --quiet --api-url --upload-url --config --color --help"
+        putio__subcmd__up__subcmd__help__subcmd__whoami)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__login)
+            opts="-v -q -h --device --with-token --port --no-browser --timeout --insecure-storage --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__logout)
+            opts="-v -q -h --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +298,44 @@ _putio__up() {
                     return 0
                     ;;
                 --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__man)
+            opts="-v -q -h --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -207,7 +355,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__upload)
-            opts="-j -n -L -v -q -h --to --parent-id --jobs --chunk-size --checksum --overwrite --retries --json --dry-run --exclude --include --exclude-from --no-hidden --hidden --follow-links --verbose --quiet --api-url --upload-url --config --color --help"
+            opts="-j -n -L -v -q -h --to --parent-id --jobs --chunk-size --checksum --overwrite --retries --json --dry-run --exclude --include --exclude-from --no-hidden --hidden --follow-links --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +402,44 @@ _putio__up() {
                     return 0
                     ;;
                 --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__whoami)
+            opts="-v -q -h --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -20,6 +20,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
         &'putio-up'= {
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
             cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
             cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
             cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
@@ -31,6 +32,9 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand upload 'Upload a folder, and everything in it, to put.io'
+            cand login 'Log in to put.io and store the token (browser, --device or --with-token)'
+            cand logout 'Remove the stored token (keychain and file)'
+            cand whoami 'Show the account the token belongs to, its disk use, and where the token came from'
             cand completions 'Print shell completions for putio-up to stdout'
             cand man 'Print putio-up''s man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -47,6 +51,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --exclude-from 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)'
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
             cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
             cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
             cand --checksum 'Before skipping a file that is already on put.io with the same size, also compare CRC32s (reads every such local file)'
@@ -65,9 +70,55 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'putio-up;login'= {
+            cand --port 'Port of the local callback: must match the callback URL registered for your put.io app; 0 picks a free one'
+            cand --timeout 'Give up waiting for the browser or the code''s approval after this long (90s, 5m, 1h)'
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand --device 'Log in by approving a code at put.io/link from another device'
+            cand --with-token 'Read the token from stdin (never from an argument)'
+            cand --no-browser 'Print the login address instead of opening a browser'
+            cand --insecure-storage 'Store the token in a plaintext file readable only by you (mode 0600) instead of the OS keychain'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'putio-up;logout'= {
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'putio-up;whoami'= {
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'putio-up;completions'= {
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
             cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
             cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
             cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
@@ -80,6 +131,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
         &'putio-up;man'= {
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
             cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
             cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
             cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
@@ -91,11 +143,20 @@ set edit:completion:arg-completer[putio-up] = {|@words|
         }
         &'putio-up;help'= {
             cand upload 'Upload a folder, and everything in it, to put.io'
+            cand login 'Log in to put.io and store the token (browser, --device or --with-token)'
+            cand logout 'Remove the stored token (keychain and file)'
+            cand whoami 'Show the account the token belongs to, its disk use, and where the token came from'
             cand completions 'Print shell completions for putio-up to stdout'
             cand man 'Print putio-up''s man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'putio-up;help;upload'= {
+        }
+        &'putio-up;help;login'= {
+        }
+        &'putio-up;help;logout'= {
+        }
+        &'putio-up;help;whoami'= {
         }
         &'putio-up;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_putio_up_global_optspecs
-    string join \n v/verbose q/quiet api-url= upload-url= config= color= h/help V/version
+    string join \n v/verbose q/quiet api-url= upload-url= web-url= config= color= h/help V/version
 end
 
 function __fish_putio_up_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c putio-up -n "__fish_putio_up_needs_command" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_needs_command" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_needs_command" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
 complete -c putio-up -n "__fish_putio_up_needs_command" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
 complete -c putio-up -n "__fish_putio_up_needs_command" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
 always\t'Colour, even into a pipe or file'
@@ -35,6 +36,9 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -s q -l quiet -d 'Print 
 complete -c putio-up -n "__fish_putio_up_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_needs_command" -s V -l version -d 'Print version'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "logout" -d 'Remove the stored token (keychain and file)'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -48,6 +52,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l include -d 
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
 always\t'Colour, even into a pipe or file'
@@ -62,8 +67,45 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s L -l follow
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l port -d 'Port of the local callback: must match the callback URL registered for your put.io app; 0 picks a free one' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l timeout -d 'Give up waiting for the browser or the code\'s approval after this long (90s, 5m, 1h)' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l device -d 'Log in by approving a code at put.io/link from another device'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l with-token -d 'Read the token from stdin (never from an argument)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l no-browser -d 'Print the login address instead of opening a browser'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l insecure-storage -d 'Store the token in a plaintext file readable only by you (mode 0600) instead of the OS keychain'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
 always\t'Colour, even into a pipe or file'
@@ -73,6 +115,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -s q -l q
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
 always\t'Colour, even into a pipe or file'
@@ -80,7 +123,10 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

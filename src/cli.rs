@@ -14,10 +14,12 @@ Examples:
   putio-up completions bash > ~/.local/share/bash-completion/completions/putio-up
 
 Environment:
-  PUTIO_TOKEN          OAuth token of your put.io account (never pass it as an argument)
+  PUTIO_TOKEN          OAuth token of your put.io account; wins over a stored login
   PUTIO_API_URL        API origin, default https://api.put.io
   PUTIO_UPLOAD_URL     upload origin, default https://upload.put.io
-  PUTIO_CLIENT_ID, PUTIO_CLIENT_SECRET   the put.io OAuth app used to sign in
+  PUTIO_CLIENT_ID, PUTIO_CLIENT_SECRET   your put.io app, for `login` (see `login --help`)
+  PUTIO_WEB_URL        put.io web app origin for `login --device`, default https://app.put.io
+  PUTIO_UP_CONFIG_DIR  config directory (token file, putio-up.toml)
   PUTIO_UP_CONFIG      config file, default $XDG_CONFIG_HOME/putio-up/putio-up.toml
   PUTIO_UP_STATE_DIR   folder of the resume journal, default $XDG_STATE_HOME/putio-up
   PUTIO_UP_*           every other option: see `putio-up upload --help`
@@ -69,6 +71,16 @@ pub struct GlobalArgs {
     )]
     pub upload_url: Option<String>,
 
+    /// put.io web app origin, where `login --device` sends you to approve the code
+    #[arg(
+        long,
+        env = "PUTIO_WEB_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub web_url: Option<String>,
+
     /// Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml
     #[arg(
         long,
@@ -108,6 +120,18 @@ pub enum Command {
     #[command(after_help = UPLOAD_EXAMPLES)]
     Upload(UploadArgs),
 
+    /// Log in to put.io and store the token (browser, --device or --with-token)
+    #[command(after_help = LOGIN_HELP)]
+    Login(LoginArgs),
+
+    /// Remove the stored token (keychain and file)
+    #[command(after_help = LOGOUT_EXAMPLES)]
+    Logout,
+
+    /// Show the account the token belongs to, its disk use, and where the token came from
+    #[command(after_help = WHOAMI_EXAMPLES)]
+    Whoami,
+
     /// Print shell completions for putio-up to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -115,6 +139,58 @@ pub enum Command {
     /// Print putio-up's man page (roff) to stdout
     #[command(after_help = MAN_EXAMPLES)]
     Man(ManArgs),
+}
+
+const LOGOUT_EXAMPLES: &str = "\
+Examples:
+  putio-up logout                 # forget the stored token (put.io still knows it: revoke it
+                                  # under Settings → Apps on put.io to end it there too)";
+
+const WHOAMI_EXAMPLES: &str = "\
+Examples:
+  putio-up whoami                 # account, disk use, and where the token came from
+  PUTIO_TOKEN=... putio-up whoami # check a token before giving it to a CI job";
+
+const LOGIN_HELP: &str = "\
+Examples:
+  putio-up login                  browser login; needs your put.io app (PUTIO_CLIENT_ID and
+                                  PUTIO_CLIENT_SECRET, or client_id / client_secret in
+                                  putio-up.toml) registered with the callback URL
+                                  http://127.0.0.1:53683/callback
+  putio-up login --device         for machines without a browser: approve a short code at
+                                  app.put.io/link from any device (needs PUTIO_CLIENT_ID only)
+  putio-up login --with-token     read a token from stdin (a pipe, or a hidden prompt)
+
+The token goes to the OS keychain; where there is none, add --insecure-storage to keep it in
+a file only you can read. For CI, set PUTIO_TOKEN instead of logging in.";
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Log in by approving a code at put.io/link from another device
+    #[arg(long, conflicts_with_all = ["with_token", "port", "no_browser"])]
+    pub device: bool,
+
+    /// Read the token from stdin (never from an argument)
+    #[arg(long, conflicts_with_all = ["port", "no_browser"])]
+    pub with_token: bool,
+
+    /// Port of the local callback: must match the callback URL registered for your put.io
+    /// app; 0 picks a free one
+    #[arg(long, default_value_t = crate::auth::loopback::DEFAULT_PORT, value_name = "PORT")]
+    pub port: u16,
+
+    /// Print the login address instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Give up waiting for the browser or the code's approval after this long (90s, 5m, 1h)
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Store the token in a plaintext file readable only by you (mode 0600) instead of the OS
+    /// keychain
+    #[arg(long)]
+    pub insecure_storage: bool,
 }
 
 const UPLOAD_EXAMPLES: &str = "\
@@ -267,10 +343,50 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(size)
 }
 
+/// Parses `90`, `90s`, `5m`, `1h` (whole numbers; no unit means seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; try 90s, 5m or 1h"))?;
+    let factor = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        other => return Err(format!("unknown time unit `{other}`; use s, m or h")),
+    };
+    let secs = number
+        .checked_mul(factor)
+        .filter(|s| *s > 0)
+        .ok_or_else(|| format!("`{text}` must be more than zero and not absurdly long"))?;
+    Ok(std::time::Duration::from_secs(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn durations_parse() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5 fortnights").is_err());
+    }
+
+    #[test]
+    fn login_help_names_the_default_callback() {
+        assert!(LOGIN_HELP.contains(&crate::auth::loopback::redirect_uri(
+            crate::auth::loopback::DEFAULT_PORT
+        )));
+    }
 
     #[test]
     fn cli_is_well_formed() {

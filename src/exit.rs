@@ -65,12 +65,36 @@ impl fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
+/// A login that did not end with a stored token (denied, timed out, rejected, cannot be kept):
+/// exit 3 like any authentication failure, but its message already says what to do next, so
+/// [`finish`] adds no generic hint.
+#[derive(Debug)]
+pub struct LoginFailed(pub String);
+
+impl LoginFailed {
+    /// The error to return.
+    pub fn error(message: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(LoginFailed(message.into()))
+    }
+}
+
+impl fmt::Display for LoginFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoginFailed {}
+
 /// The code an error deserves: an explicit [`Fatal`] wins, then a rejected token, else a
 /// remote failure (an error that escaped to the top stopped the whole run).
 pub fn code_for(err: &anyhow::Error) -> Code {
     for cause in err.chain() {
         if let Some(fatal) = cause.downcast_ref::<Fatal>() {
             return fatal.code;
+        }
+        if cause.downcast_ref::<LoginFailed>().is_some() {
+            return Code::Auth;
         }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             if api.is_unauthorized() {
@@ -85,7 +109,8 @@ pub fn code_for(err: &anyhow::Error) -> Code {
 }
 
 /// The one hint appended to every authentication failure.
-pub const LOGIN_HINT: &str = "set PUTIO_TOKEN to an OAuth token of your put.io account (put.io → Settings → Apps → OAuth token)";
+pub const LOGIN_HINT: &str = "run `putio-up login` (`--device` on a machine without a browser, \
+`--with-token` to paste a token), or set PUTIO_TOKEN to an OAuth token of your put.io account";
 
 /// Print a fatal error once, in one format, and map the result to the process exit code.
 #[allow(clippy::print_stderr)]
@@ -96,7 +121,10 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
             let code = code_for(&err);
             if code != Code::Interrupted {
                 eprintln!("putio-up: error: {}", one_line(&err));
-                if code == Code::Auth {
+                let explained = err
+                    .chain()
+                    .any(|c| c.downcast_ref::<LoginFailed>().is_some());
+                if code == Code::Auth && !explained {
                     eprintln!("putio-up: hint: {LOGIN_HINT}");
                 }
             }

@@ -1,9 +1,11 @@
 //! putio-up: upload a local folder tree to put.io.
 //!
 //! `run` is the whole program behind `main`: it resolves settings, builds the runtime and
-//! dispatches the command. Layers: cli → settings → upload → api; `ui` listens to `upload`.
+//! dispatches the command. Layers: cli → settings → {auth, upload} → api; `ui` listens to
+//! `upload` and prints for `auth`.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod exit;
 pub mod generate;
@@ -31,7 +33,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             generate::man(args.command.as_deref(), &mut std::io::stdout().lock())?;
             return Ok(Outcome(Code::Success));
         }
-        Command::Upload(_) => {}
+        Command::Upload(_) | Command::Login(_) | Command::Logout | Command::Whoami => {}
     }
     let config = settings::config(&cli.global)?;
     let output = settings::output(&cli.global, &config)?;
@@ -46,8 +48,30 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             result
         }
+        Command::Login(args) => {
+            let endpoints = settings::endpoints(&cli.global, &config)?;
+            let login = settings::login(&cli.global, &config, &args)?;
+            tracing::debug!(?login, ?endpoints, "settings");
+            runtime()?.block_on(async move {
+                tokio::select! {
+                    result = auth::login(&endpoints, &login) => result,
+                    _ = tokio::signal::ctrl_c() => Err(exit::Fatal::interrupted()),
+                }
+            })
+        }
+        Command::Logout => auth::logout(&settings::endpoints(&cli.global, &config)?),
+        Command::Whoami => {
+            let endpoints = settings::endpoints(&cli.global, &config)?;
+            runtime()?.block_on(auth::whoami(&endpoints))
+        }
         Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn upload(
@@ -59,12 +83,10 @@ fn upload(
 ) -> Result<Outcome> {
     let endpoints = settings::endpoints(global, config)?;
     let upload = settings::upload(args, config)?;
-    let token = settings::token_from_env()?;
-    tracing::debug!(?upload, ?endpoints, "settings");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
+    let found = auth::resolve(&auth::store_for(&endpoints))?;
+    tracing::debug!(?upload, ?endpoints, token_from = %found.source, "settings");
+    let token = found.token;
+    runtime()?.block_on(async move {
         let client = Arc::new(api::Client::new(
             endpoints,
             &token,

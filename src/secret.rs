@@ -21,6 +21,14 @@ impl Token {
     }
 }
 
+/// From a config file: a string; empty is an error (say nothing rather than an empty secret).
+impl<'de> serde::Deserialize<'de> for Token {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Token::new(&raw).ok_or_else(|| serde::de::Error::custom("must not be empty"))
+    }
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token(<redacted>)")

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Deserialize;
 
-use crate::cli::{ColorWhen, GlobalArgs, UploadArgs, parse_size};
+use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, parse_size};
 use crate::exit::Fatal;
 use crate::secret::Token;
 use crate::upload::plan::{Filter, Pattern, ScanOptions};
@@ -22,6 +22,8 @@ pub const DEFAULT_CHUNK_SIZE: u64 = 64 << 20;
 pub const DEFAULT_RETRIES: u32 = 8;
 /// The config file's name inside the `putio-up` config folder.
 pub const CONFIG_FILE: &str = "putio-up.toml";
+/// put.io's web app, where device-login codes are approved (`/link?code=`).
+pub const DEFAULT_WEB_URL: &str = "https://app.put.io";
 
 /// Where the API and upload hosts live (origins, no trailing slash).
 #[derive(Clone, Debug)]
@@ -87,6 +89,9 @@ pub struct Config {
     /// The put.io OAuth app to sign in with (read by `login`); environment `PUTIO_CLIENT_ID`
     /// beats it.
     pub client_id: Option<ClientId>,
+    /// The app's secret, for the browser login (read by `login`; `PUTIO_CLIENT_SECRET` beats
+    /// it). Redacted in Debug output like every token.
+    pub client_secret: Option<Token>,
     pub api_url: Option<String>,
     pub upload_url: Option<String>,
     /// Exclude patterns applied to every upload, before `--exclude-from` and `--exclude`.
@@ -136,6 +141,11 @@ impl Config {
 /// The config file's default place: `$XDG_CONFIG_HOME/putio-up/putio-up.toml`, falling back
 /// to `~/.config/putio-up/putio-up.toml` (and `%APPDATA%\putio-up\putio-up.toml` on Windows).
 pub fn default_config_path() -> Option<PathBuf> {
+    if let Some(dir) =
+        std::env::var_os(crate::auth::config::CONFIG_DIR_ENV).filter(|d| !d.is_empty())
+    {
+        return Some(PathBuf::from(dir).join(CONFIG_FILE));
+    }
     let absolute = |var: &str| {
         std::env::var_os(var)
             .map(PathBuf::from)
@@ -292,15 +302,47 @@ fn origin(value: Option<&str>, default: &str, source: &str) -> Result<String> {
     Ok(value.strip_suffix('/').unwrap_or(value).to_owned())
 }
 
-/// The token from the environment. Missing or empty is an authentication error (exit 3).
-pub fn token_from_env() -> Result<Token> {
-    match std::env::var("PUTIO_TOKEN") {
-        Ok(raw) => Token::new(&raw).ok_or_else(|| Fatal::auth("PUTIO_TOKEN is set but empty")),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Fatal::auth("PUTIO_TOKEN is not valid UTF-8"))
+/// How `login` gets its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// OAuth in a browser, with the callback on 127.0.0.1:`port` (0 = any free port).
+    Browser { port: u16, open_browser: bool },
+    /// put.io/link code approved from another device; `web_url` is where the link points.
+    Device { web_url: String },
+    /// A token on stdin.
+    Stdin,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoginSettings {
+    pub method: LoginMethod,
+    /// The config file that may hold `client_id` / `client_secret` (read or not).
+    pub config_file: Option<PathBuf>,
+    /// How long to wait for the browser or the code's approval.
+    pub timeout: std::time::Duration,
+    /// Keep the token in a 0600 file instead of the OS keychain.
+    pub insecure_storage: bool,
+}
+
+pub fn login(global: &GlobalArgs, config: &Config, args: &LoginArgs) -> Result<LoginSettings> {
+    let method = if args.device {
+        LoginMethod::Device {
+            web_url: origin(global.web_url.as_deref(), DEFAULT_WEB_URL, "PUTIO_WEB_URL")?,
         }
-        Err(std::env::VarError::NotPresent) => Err(Fatal::auth("no put.io token found")),
-    }
+    } else if args.with_token {
+        LoginMethod::Stdin
+    } else {
+        LoginMethod::Browser {
+            port: args.port,
+            open_browser: !args.no_browser,
+        }
+    };
+    Ok(LoginSettings {
+        method,
+        config_file: config.path.clone().or_else(default_config_path),
+        timeout: args.timeout,
+        insecure_storage: args.insecure_storage,
+    })
 }
 
 pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
@@ -504,6 +546,19 @@ fn remote_path(path: &str, source: &str) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_app_secret_is_a_config_key_that_never_shows() {
+        let path = Path::new("/x/putio-up.toml");
+        let config = parse_config("client_id = 7\nclient_secret = \"s3cr3t-app\"\n", path).unwrap();
+        assert_eq!(config.client_id().as_deref(), Some("7"));
+        assert_eq!(
+            config.client_secret.as_ref().map(Token::expose),
+            Some("s3cr3t-app")
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        assert!(parse_config("client_secret = \"\"\n", path).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 //! It never logs the token: it travels only in a header marked sensitive.
 
 mod error;
+pub mod oauth;
 pub mod retry;
 mod types;
 

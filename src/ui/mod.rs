@@ -1,13 +1,14 @@
-//! Everything a person sees: progress bars on a terminal, plain lines elsewhere, and the
-//! summary; and NDJSON on stdout for scripts. The only module that prints (besides
-//! `exit::finish` for the fatal error and the generated completions and man pages).
+//! Everything a person sees: progress bars on a terminal, plain lines elsewhere, the summary,
+//! and the login commands' lines; and NDJSON on stdout for scripts. The only module that
+//! prints (besides `exit::finish` for the fatal error and the generated completions and man
+//! pages).
 
 mod bars;
 mod json;
 mod lines;
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 
 use crate::settings::{Output, Verbosity};
@@ -66,6 +67,18 @@ impl Palette {
     pub fn yellow(self, text: &str) -> String {
         self.paint("33", text)
     }
+}
+
+/// One or more lines for the person at the terminal, on stderr (login instructions, notes).
+pub fn say(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+/// A command's product, on stdout (e.g. `whoami`'s report).
+pub fn report(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
 }
 
 /// Sets up `tracing` logs on stderr for `-v` (info), `-vv` (debug), `-vvv` (trace).

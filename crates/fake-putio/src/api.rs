@@ -2,8 +2,7 @@
 //! creation, delete, rename, token validation. Handlers parse parameters, call one `state`
 //! method under the lock, and render put.io's JSON. (The gate has already checked the token.)
 //!
-//! Adding the OAuth login endpoints later: put them in [`routes`] under "oauth" and list the
-//! ones that take no token in `gate::PUBLIC_ROUTES`.
+//! The OAuth login endpoints, which take no token, live in `oauth`.
 
 use axum::Router;
 use axum::extract::{Path, Request, State};

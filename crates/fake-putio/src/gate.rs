@@ -34,9 +34,14 @@ impl fmt::Display for Host {
     }
 }
 
-/// Routes (as matched, e.g. `/v2/oauth2/oob/code`) that answer without a token. Empty until the
-/// OAuth login endpoints arrive.
-const PUBLIC_ROUTES: &[&str] = &[];
+/// Routes (as matched, e.g. `/v2/oauth2/oob/code`) that answer without a token: the login
+/// endpoints (see `oauth`), which exist to obtain one.
+const PUBLIC_ROUTES: &[&str] = &[
+    "/v2/oauth2/authenticate",
+    "/v2/oauth2/access_token",
+    "/v2/oauth2/oob/code",
+    "/v2/oauth2/oob/code/{code}",
+];
 
 /// Put in a request's extensions when its connection is to be dropped: a PATCH reads this share
 /// of its body, then fires the [`KillSwitch`].

@@ -20,6 +20,11 @@
 //! let id = fake.seed_file(parent, "a.txt", b"content");
 //! fake.file_bytes(id);  // Option<Vec<u8>> (None when discarding bytes)
 //! fake.revoke_token();  // every later call gets 401
+//! // Login endpoints (no token needed): authorize, token exchange, device code.
+//! fake.oauth_app();     // OAuthApp { client_id, client_secret } the fake accepts
+//! fake.set_authorize(Authorize::Deny);   // or Approve (default), WrongState
+//! fake.set_device_approval_after(3);     // a device code is approved on its 3rd poll
+//! fake.device_logins(); // Vec<DeviceLogin>: codes handed out, client_name, polls
 //! // Dropping the handle shuts the servers down.
 //! ```
 //! Also: `reset_stats`, `set_disk_size`, `start_on(options, api_port, upload_port)`, and
@@ -57,12 +62,15 @@
 //!   behind one mutex; pure logic, no I/O and no awaiting.
 //! - `gate`: middleware in front of both hosts: counting, faults, token check, request log.
 //! - `api`: the API host's `/v2/...` routes. `tus`: tus and multipart uploads.
+//! - `oauth`: the login endpoints (authorize, token exchange, device code); see its header for
+//!   the choices made where put.io's behaviour is unknown.
 //! - `control`: `/__fake/...` endpoints for benchmarks and manual use (no auth, no faults).
 //! - `reply`, `params`, `time`: error envelope and body draining, request parameters, timestamps.
 
 mod api;
 mod control;
 mod gate;
+mod oauth;
 mod params;
 mod reply;
 pub mod server;
@@ -71,4 +79,6 @@ mod time;
 mod tls;
 mod tus;
 
-pub use server::{Entry, EntryKind, FakePutio, Faults, Options, Stats};
+pub use server::{
+    Authorize, DeviceLogin, Entry, EntryKind, FakePutio, Faults, OAuthApp, Options, Stats,
+};

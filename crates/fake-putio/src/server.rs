@@ -29,7 +29,7 @@ use tower::ServiceExt;
 
 use crate::gate::{self, Host};
 use crate::state::State;
-use crate::{api, control, reply, tus};
+use crate::{api, control, oauth, reply, tus};
 
 /// How the fake account behaves. `Options::default()` is a roomy, well-behaved account.
 #[derive(Clone, Debug)]
@@ -85,6 +85,46 @@ pub struct Faults {
     pub seed: u64,
 }
 
+/// The one OAuth app the fake knows; the login endpoints check these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthApp {
+    /// Also the `app_id` of the device flow.
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Default for OAuthApp {
+    fn default() -> Self {
+        Self {
+            client_id: "4242".to_owned(),
+            client_secret: "fake-putio-client-secret".to_owned(),
+        }
+    }
+}
+
+/// How `/v2/oauth2/authenticate` answers (at once, no page).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Authorize {
+    /// Redirect to `redirect_uri?code=..&state=<the state sent>`.
+    #[default]
+    Approve,
+    /// Redirect to `redirect_uri?error=access_denied&state=<the state sent>`.
+    Deny,
+    /// Redirect with a valid code but a state other than the one sent.
+    WrongState,
+}
+
+/// A device code handed out by `/v2/oauth2/oob/code`, as tests see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceLogin {
+    pub code: String,
+    /// The `client_name` the client sent, if any.
+    pub client_name: Option<String>,
+    /// Polls of `/v2/oauth2/oob/code/{code}` so far.
+    pub polls: u32,
+    pub approved: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EntryKind {
     Folder,
@@ -125,6 +165,7 @@ type Logger = Arc<dyn Fn(&str) + Send + Sync>;
 pub(crate) struct Shared {
     state: Mutex<State>,
     pub token: String,
+    pub api_url: String,
     pub upload_url: String,
     logger: RwLock<Option<Logger>>,
     trace_seq: AtomicU64,
@@ -208,6 +249,7 @@ impl FakePutio {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&options)),
             token: options.token,
+            api_url: format!("{scheme}://{api_addr}"),
             upload_url: options.public_upload_url.clone().map_or_else(
                 || format!("{scheme}://{upload_addr}"),
                 |u| u.trim_end_matches('/').to_owned(),
@@ -352,6 +394,30 @@ impl FakePutio {
         self.shared.lock().hooks.patch_rate = bytes_per_second.filter(|r| *r > 0);
     }
 
+    /// The OAuth app the login endpoints accept (default: id `4242`, a fixed secret).
+    pub fn oauth_app(&self) -> OAuthApp {
+        self.shared.lock().logins.app.clone()
+    }
+
+    pub fn set_oauth_app(&self, app: OAuthApp) {
+        self.shared.lock().logins.app = app;
+    }
+
+    /// How the authorize endpoint answers from now on (default: approve).
+    pub fn set_authorize(&self, answer: Authorize) {
+        self.shared.lock().logins.authorize = answer;
+    }
+
+    /// Device codes are approved on their Nth poll (default 2; 0 = never).
+    pub fn set_device_approval_after(&self, polls: u32) {
+        self.shared.lock().logins.device_approve_after = polls;
+    }
+
+    /// Every device code handed out so far, oldest first.
+    pub fn device_logins(&self) -> Vec<DeviceLogin> {
+        self.shared.lock().logins.devices.clone()
+    }
+
     /// Receives one line per request (host, method, path without query, status, time). Used by
     /// the binary; never sees tokens or headers.
     pub fn set_request_log(&self, log: impl Fn(&str) + Send + Sync + 'static) {
@@ -428,6 +494,7 @@ fn run(
 /// multipart upload is served here too, as the older JS SDK posts it to the API host.
 fn api_router(app: &App) -> Router {
     api::routes()
+        .merge(oauth::routes())
         .merge(tus::multipart_routes())
         .fallback(reply::not_found)
         .method_not_allowed_fallback(reply::method_not_allowed)

@@ -106,6 +106,8 @@ pub(crate) struct ListPage {
 
 pub(crate) struct State {
     pub token_revoked: bool,
+    /// The login endpoints' app, answers and codes (see `oauth`).
+    pub logins: crate::oauth::Logins,
     pub disk_size: u64,
     pub per_page_max: usize,
     pub stats: Stats,
@@ -152,6 +154,7 @@ impl State {
         let faults = sanitize(options.faults.clone());
         Self {
             token_revoked: false,
+            logins: crate::oauth::Logins::default(),
             disk_size: options.disk_size,
             per_page_max: options.per_page_max.max(1),
             stats: Stats::default(),
