@@ -150,12 +150,7 @@ impl Client {
         build: impl Fn() -> RequestBuilder,
     ) -> Result<T, ApiError> {
         let response = self.send(action, retry, build).await?;
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ApiError::transport(action, err))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|err| ApiError::protocol(action, format!("bad JSON: {err}")))
+        read_json(action, response).await
     }
 
     pub async fn account_info(&self) -> Result<AccountInfo, ApiError> {
@@ -261,15 +256,7 @@ impl Client {
             .send()
             .await
             .map_err(|err| ApiError::transport(action, err))?;
-        if !response.status().is_success() {
-            return Err(error_from(action, response).await);
-        }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ApiError::transport(action, err))?;
-        let envelope: types::FileEnvelope = serde_json::from_slice(&bytes)
-            .map_err(|err| ApiError::protocol(action, format!("no file in the answer ({err})")))?;
+        let envelope: types::FileEnvelope = read_json(action, response).await?;
         Ok(envelope.file)
     }
 
@@ -375,6 +362,28 @@ impl Client {
             .send()
             .await;
     }
+}
+
+/// The JSON of a successful answer, or the error the answer stands for. A body that is not
+/// the JSON expected is reported by position only: never quote it, it may hold a token.
+async fn read_json<T: DeserializeOwned>(action: &str, response: Response) -> Result<T, ApiError> {
+    if !response.status().is_success() {
+        return Err(error_from(action, response).await);
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|err| ApiError::transport(action, err))?;
+    serde_json::from_slice(&bytes).map_err(|err| {
+        ApiError::protocol(
+            action,
+            format!(
+                "the answer is not the JSON expected (line {}, column {})",
+                err.line(),
+                err.column()
+            ),
+        )
+    })
 }
 
 async fn error_from(action: &str, response: Response) -> ApiError {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{ApiError, error_from};
+use super::{ApiError, read_json};
 use crate::secret::Token;
 use crate::settings::Endpoints;
 
@@ -73,16 +73,7 @@ impl Public {
             .send()
             .await
             .map_err(|err| ApiError::transport(action, err))?;
-        if !response.status().is_success() {
-            return Err(error_from(action, response).await);
-        }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ApiError::transport(action, err))?;
-        // Never quote the body: it may hold a token.
-        serde_json::from_slice(&bytes)
-            .map_err(|_| ApiError::protocol(action, "the answer is not the JSON expected"))
+        read_json(action, response).await
     }
 
     /// `GET /v2/oauth2/oob/code?app_id=..&client_name=..`.
