@@ -12,7 +12,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::BytesMut;
 use futures_util::{StreamExt, stream};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiError, Client, NewUpload, PatchAnswer, retry};
@@ -130,9 +129,7 @@ impl Transfer {
                 )));
             }
         };
-        let identity = Identity::of(&handle)
-            .await
-            .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
+        let identity = Identity::of(&handle).await.map_err(read_error)?;
         let size = identity.size;
         let key = Key {
             origin: self.origin.clone(),
@@ -337,9 +334,6 @@ impl Transfer {
         let (index, file, size) = (job.index, job.file, identity.size);
         let mut failures = 0u32;
         loop {
-            let fail = |err: std::io::Error| {
-                TransferError::File(format!("cannot read: {}", io_reason(&err)))
-            };
             let (body, sent) = self
                 .body(handle, index, 0, size, crc32fast::Hasher::new())
                 .await?;
@@ -356,7 +350,7 @@ impl Transfer {
                             sent.hasher.lock().expect("hasher lock").clone().finalize()
                         )
                     } else {
-                        crc32_of(&file.local).await.map_err(fail)?
+                        crc32_of_open(handle, size).await?
                     };
                     return self
                         .finish(job, handle, identity, (stored.id, stored.crc32), local_crc)
@@ -388,7 +382,7 @@ impl Transfer {
             }
             // A 429 was refused before any work; anything else may have stored the file.
             if err.status() != Some(reqwest::StatusCode::TOO_MANY_REQUESTS) {
-                let local_crc = crc32_of(&file.local).await.map_err(fail)?;
+                let local_crc = crc32_of_open(handle, size).await?;
                 if let Some(id) = self.find_stored(job, size, &local_crc).await {
                     tracing::info!("{}: the lost upload had arrived (file {id})", file.display);
                     return self
@@ -556,23 +550,13 @@ impl Transfer {
         if offset == checkpoint.offset {
             return Ok(());
         }
-        let fail =
-            |err: std::io::Error| TransferError::File(format!("cannot read: {}", io_reason(&err)));
-        let mut reader = handle.try_clone().await.map_err(fail)?;
-        reader
-            .seek(SeekFrom::Start(checkpoint.offset))
+        let file = std_clone(handle).await?;
+        let start = checkpoint.offset;
+        let (hasher, read) = hash_range(file, start, offset - start, checkpoint.hasher.clone())
             .await
-            .map_err(fail)?;
-        let mut reader = reader.take(offset - checkpoint.offset);
-        let mut buf = vec![0u8; READ_SIZE];
-        loop {
-            let n = reader.read(&mut buf).await.map_err(fail)?;
-            if n == 0 {
-                break;
-            }
-            checkpoint.hasher.update(&buf[..n]);
-            checkpoint.offset += n as u64;
-        }
+            .map_err(read_error)?;
+        checkpoint.hasher = hasher;
+        checkpoint.offset += read;
         if checkpoint.offset != offset {
             return Err(TransferError::File(
                 "changed while it was being uploaded (it got shorter)".into(),
@@ -606,30 +590,60 @@ fn changed() -> TransferError {
 
 /// CRC32 of a whole local file (8 lowercase hex digits), read in pieces on a blocking thread.
 pub async fn crc32_of(path: &std::path::Path) -> std::io::Result<String> {
-    let path = path.to_owned();
+    let file = std::fs::File::open(path)?;
+    let (hasher, _) = hash_range(file, 0, u64::MAX, crc32fast::Hasher::new()).await?;
+    Ok(format!("{:08x}", hasher.finalize()))
+}
+
+/// CRC32 of the first `size` bytes of the file being uploaded, through its open handle (the
+/// same inode as the bytes sent, even if the path now names another file).
+async fn crc32_of_open(handle: &tokio::fs::File, size: u64) -> Result<String, TransferError> {
+    let file = std_clone(handle).await?;
+    let (hasher, _) = hash_range(file, 0, size, crc32fast::Hasher::new())
+        .await
+        .map_err(read_error)?;
+    Ok(format!("{:08x}", hasher.finalize()))
+}
+
+/// Feeds up to `length` bytes of `file` from `start` into `hasher`, on a blocking thread.
+/// Returns the hasher and how many bytes there were (fewer when the file ends first).
+async fn hash_range(
+    file: std::fs::File,
+    start: u64,
+    length: u64,
+    mut hasher: crc32fast::Hasher,
+) -> std::io::Result<(crc32fast::Hasher, u64)> {
     tokio::task::spawn_blocking(move || {
-        use std::io::Read;
-        let mut file = std::fs::File::open(path)?;
-        let mut hasher = crc32fast::Hasher::new();
+        use std::io::{Read, Seek};
+        let mut file = file;
+        file.seek(SeekFrom::Start(start))?;
+        let mut reader = file.take(length);
         let mut buf = vec![0u8; READ_SIZE];
+        let mut read = 0u64;
         loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                return Ok(format!("{:08x}", hasher.finalize()));
+            match reader.read(&mut buf) {
+                Ok(0) => return Ok((hasher, read)),
+                Ok(n) => {
+                    hasher.update(&buf[..n]);
+                    read += n as u64;
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
             }
-            hasher.update(&buf[..n]);
         }
     })
     .await
     .map_err(std::io::Error::other)?
 }
 
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(read_error)`
+fn read_error(err: std::io::Error) -> TransferError {
+    TransferError::File(format!("cannot read: {}", io_reason(&err)))
+}
+
 /// A second handle on the open file, for a blocking reader thread.
 async fn std_clone(handle: &tokio::fs::File) -> Result<std::fs::File, TransferError> {
-    let clone = handle
-        .try_clone()
-        .await
-        .map_err(|err| TransferError::File(format!("cannot read: {}", io_reason(&err))))?;
+    let clone = handle.try_clone().await.map_err(read_error)?;
     Ok(clone.into_std().await)
 }
 
