@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod exit;
+pub mod format;
 pub mod generate;
 pub mod secret;
 pub mod settings;

@@ -14,6 +14,7 @@ use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, parse_size};
 use crate::exit::Fatal;
 use crate::secret::Token;
 use crate::upload::plan::{Filter, Pattern, ScanOptions};
+use crate::upload::{Destination, UploadSettings};
 
 pub const DEFAULT_API_URL: &str = "https://api.put.io";
 pub const DEFAULT_UPLOAD_URL: &str = "https://upload.put.io";
@@ -44,37 +45,6 @@ pub struct Output {
     pub verbosity: Verbosity,
     /// Colour in human output (stderr).
     pub color: bool,
-}
-
-/// Where the uploaded folder goes on put.io.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Destination {
-    /// Below the folder with this id (0 = account root).
-    Id(u64),
-    /// Below this path of folder names from the account root, created where missing.
-    Path(Vec<String>),
-}
-
-#[derive(Clone, Debug)]
-pub struct UploadSettings {
-    /// The folder to upload, canonicalised.
-    pub root: PathBuf,
-    /// The name of `root` as typed (before canonicalising), used for the top remote folder.
-    pub root_name: std::ffi::OsString,
-    pub destination: Destination,
-    pub jobs: usize,
-    pub chunk_size: u64,
-    pub retries: u32,
-    /// Compare CRC32s, not only sizes, before skipping a file that is already there.
-    pub checksum: bool,
-    /// Replace a different file of the same name (upload first, then delete the old one).
-    pub overwrite: bool,
-    /// Where the resume journal lives; `None` when no state directory can be found.
-    pub state_dir: Option<PathBuf>,
-    /// Decide and report, but create and upload nothing.
-    pub dry_run: bool,
-    /// Filters, hidden files, links.
-    pub scan: ScanOptions,
 }
 
 /// The config file, as written. Every key is optional; unknown keys are an error.

@@ -24,10 +24,10 @@ use oauth2::ClientSecret;
 use crate::api::oauth::Public;
 use crate::api::{AccountInfo, Client};
 use crate::exit::{Code, Fatal, LoginFailed, Outcome};
+use crate::format::human_bytes;
 use crate::secret::Token;
 use crate::settings::{Endpoints, LoginMethod, LoginSettings};
 use crate::ui;
-use crate::upload::human_bytes;
 use config::AppCredentials;
 use store::{KeychainError, Store};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::upload::human_bytes;
+use crate::format::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
 use super::Palette;

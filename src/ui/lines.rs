@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
+use crate::format::human_bytes;
 use crate::settings::Verbosity;
-use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter};
 
 use super::Palette;

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 
+use crate::format::human_bytes;
 use crate::settings::{Output, Verbosity};
-use crate::upload::human_bytes;
 use crate::upload::report::{Event, Reporter, Summary};
 
 pub use json::Json;

@@ -11,7 +11,10 @@ pub mod journal;
 pub mod plan;
 pub mod remote;
 pub mod report;
+pub mod settings;
 pub mod transfer;
+
+pub use settings::{Destination, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -23,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{Client, RemoteFile};
 use crate::exit::Fatal;
-use crate::settings::UploadSettings;
+use crate::format::human_bytes;
 
 use journal::Journal;
 use plan::{PlannedFile, ProblemKind};
@@ -471,20 +474,4 @@ fn fail_as(
         path: file.display.clone(),
         reason,
     });
-}
-
-/// 1536 → "1.5 KiB".
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use futures_util::stream;
 
+use super::Destination;
 use crate::api::{ApiError, Client, RemoteFile, retry};
-use crate::settings::Destination;
 
 use super::plan::Plan;
 use super::report::{Event, Reporter};

@@ -1,9 +1,7 @@
 //! The API host: auth forms, listing with cursors, folder rules, lookups, delete, rename, the
 //! error envelope, and starting the fake from a plain (non-async) test.
 
-mod common;
-
-use common::{World, error_type, json, raw_exchange};
+use crate::common::{World, error_type, json, raw_exchange};
 use fake_putio::{EntryKind, FakePutio, Options};
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,9 +1,7 @@
 //! The login endpoints: authorize (approve, deny, wrong state), the token exchange and its
 //! checks, the device-code flow, and that none of them needs a token.
 
-mod common;
-
-use common::{World, json};
+use crate::common::{World, json};
 use fake_putio::{Authorize, OAuthApp};
 use reqwest::{Response, StatusCode, Url};
 use serde_json::Value;
@@ -49,7 +47,7 @@ impl World {
         self.http
             .post(self.api("/v2/oauth2/access_token"))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(common::encode_form(pairs))
+            .body(crate::common::encode_form(pairs))
             .send()
             .await
             .unwrap()

@@ -3,13 +3,13 @@
 //! D-Bus session, so the OS keychain is unavailable here: tokens go to the 0600 file with
 //! `--insecure-storage` (the real keychain is exercised in tests/keychain.rs).
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::login::{
+    Home, RunningLogin, logged_out, play_browser, run_with_input, wait_output,
+};
+use crate::support::{Tree, fake, output_text};
 use fake_putio::Authorize;
-use support::login::{Home, RunningLogin, logged_out, play_browser, run_with_input, wait_output};
-use support::{Tree, fake, output_text};
 
 fn whoami(fake: &fake_putio::FakePutio, home: &Home) -> std::process::Output {
     let mut cmd = logged_out(fake, home);
@@ -55,8 +55,8 @@ fn browser_login_end_to_end_then_whoami() {
     assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), fake.token());
     #[cfg(unix)]
     {
-        assert_eq!(support::login::mode(&file), 0o600);
-        assert_eq!(support::login::mode(&home.config_dir()), 0o700);
+        assert_eq!(crate::support::login::mode(&file), 0o600);
+        assert_eq!(crate::support::login::mode(&home.config_dir()), 0o700);
     }
 
     let out = whoami(&fake, &home);
@@ -107,11 +107,11 @@ fn a_callback_with_a_wrong_state_is_ignored_and_the_wait_goes_on() {
         .replace("%3A", ":")
         .replace("%2F", "/");
     assert_eq!(
-        support::login::http_get(&format!("{callback_base}?code=x")).status,
+        crate::support::login::http_get(&format!("{callback_base}?code=x")).status,
         400
     );
     assert_eq!(
-        support::login::http_get(&callback_base.replace("/callback", "/favicon.ico")).status,
+        crate::support::login::http_get(&callback_base.replace("/callback", "/favicon.ico")).status,
         404
     );
     std::thread::sleep(Duration::from_millis(300));

@@ -1,14 +1,12 @@
 //! The spine, end to end: the real binary uploads local trees into the fake put.io, and the
 //! tests assert the fake's final tree (paths, sizes, CRC32s, no duplicates) and exit codes.
 
-mod support;
-
-use fake_putio::{Faults, Options};
-use support::tree::{crc_of, expected};
-use support::{
+use crate::support::tree::{crc_of, expected};
+use crate::support::{
     Tree, below, fake, fake_with, interrupt, output_text, putio_up, remote, spawn, uploads_started,
     wait_for,
 };
+use fake_putio::{Faults, Options};
 
 #[test]
 fn mirrors_a_nested_tree_exactly() {

@@ -1,5 +1,4 @@
 //! Shared test helpers: local trees to upload, the fake put.io, and the real binary wired to it.
-#![allow(dead_code)]
 
 pub mod login;
 pub mod tree;

@@ -9,17 +9,15 @@
 //! set: then they fail, because CI must run them (`.ci/run` installs the packages).
 #![cfg(all(unix, not(target_os = "macos")))]
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::login::{Home, logged_out, run_with_input};
+use crate::support::{Tree, fake, output_text};
 use fake_putio::FakePutio;
-use support::login::{Home, logged_out, run_with_input};
-use support::{Tree, fake, output_text};
 
 /// `true` when `program` is on PATH.
 fn installed(program: &str) -> bool {

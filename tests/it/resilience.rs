@@ -1,11 +1,11 @@
 //! Resumable, verified, idempotent transfer: faults, kills, interrupts, re-runs and every
 //! failure class, each checked against the fake put.io's final tree.
 
-mod support;
-
+use crate::support::tree::expected;
+use crate::support::{
+    Tree, fake, fake_with, interrupt, output_text, putio_up, remote, spawn, wait_for,
+};
 use fake_putio::{FakePutio, Faults, Options};
-use support::tree::expected;
-use support::{Tree, fake, fake_with, interrupt, output_text, putio_up, remote, spawn, wait_for};
 
 const MIB: u64 = 1 << 20;
 
@@ -303,7 +303,7 @@ fn a_file_changed_during_upload_fails_and_the_rerun_sends_the_new_version() {
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(
         remote(&fake)["/ch/moving.bin"],
-        (40 * MIB, Some(support::tree::crc_of(&path)))
+        (40 * MIB, Some(crate::support::tree::crc_of(&path)))
     );
 }
 

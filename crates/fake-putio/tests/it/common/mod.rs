@@ -1,8 +1,6 @@
 //! Helpers shared by the fake's own tests: an HTTP client bound to one fake, tus shortcuts, and
 //! a raw TCP client for checking what actually comes back on the wire.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;

@@ -6,13 +6,11 @@
 //! Skipped with a message when rclone is not installed; `.ci/run` installs it, and under CI
 //! a missing rclone fails the test instead.
 
-mod support;
-
 use std::process::Command;
 
+use crate::support::tree::expected;
+use crate::support::{Tree, output_text, putio_up, remote};
 use fake_putio::{FakePutio, Options};
-use support::tree::expected;
-use support::{Tree, output_text, putio_up, remote};
 
 fn rclone_available() -> bool {
     let found = Command::new("rclone")

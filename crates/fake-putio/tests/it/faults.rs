@@ -1,13 +1,11 @@
 //! Fault injection (5xx, 429, dropped connections, latency, reproducible seeds), the `/__fake`
 //! control endpoints, and the `fake-putio` binary.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{World, error_type, header_str, json, raw_exchange};
+use crate::common::{World, error_type, header_str, json, raw_exchange};
 use fake_putio::{Faults, Options};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -31,7 +29,10 @@ async fn error_5xx_everywhere_changes_nothing() {
         error_type(response, status).await;
     }
     let upload = w
-        .tus_create_raw(1, &common::metadata(&[("name", "a"), ("parent_id", "0")]))
+        .tus_create_raw(
+            1,
+            &crate::common::metadata(&[("name", "a"), ("parent_id", "0")]),
+        )
         .await;
     assert!(upload.status().is_server_error());
     assert!(w.fake.tree().is_empty());

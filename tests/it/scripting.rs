@@ -1,15 +1,13 @@
 //! Scripting and CI: `--json` events, `--dry-run`, filters, symlinks, the config file and
 //! its precedence, colour, help, and the generated completions and man pages.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::support::tree::{crc_of, expected};
+use crate::support::{Snapshot, Tree, fake, fake_with, output_text, putio_up, remote};
 use fake_putio::Options;
 use serde_json::Value;
-use support::tree::{crc_of, expected};
-use support::{Snapshot, Tree, fake, fake_with, output_text, putio_up, remote};
 
 /// Every stdout line parsed as JSON: the test fails on anything that is not one object with
 /// `type`, `ts` (RFC 3339 UTC with milliseconds) and `dry_run`.

@@ -1,12 +1,10 @@
 //! The upload host: tus creation, HEAD, PATCH (plain and chunked), completion headers, offsets,
 //! cut-off bodies, quota, zero-length files, overwrite, torrents, multipart, and discarding bytes.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{World, error_type, header_str, header_u64, json, metadata, raw_exchange};
 use bytes::Bytes;
-use common::{World, error_type, header_str, header_u64, json, metadata, raw_exchange};
 use fake_putio::{EntryKind, Options};
 use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
@@ -235,7 +233,7 @@ async fn a_body_cut_off_midway_keeps_the_received_bytes() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     drop(stream);
 
-    assert!(common::eventually(async || w.head_offset(&location).await == Some(40)).await);
+    assert!(crate::common::eventually(async || w.head_offset(&location).await == Some(40)).await);
     assert_eq!(w.fake.stats().patch_bytes, 40);
     assert!(w.fake.tree().is_empty());
 
