@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
             [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts per request before a file is given up (transient errors only) [default: 8]')
+            [CompletionResult]::new('--verify-wait', '--verify-wait', [CompletionResultType]::ParameterName, 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)')
             [CompletionResult]::new('--exclude-from', '--exclude-from', [CompletionResultType]::ParameterName, 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)')

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --jobs 'How many files to upload at once [default: 4]'
             cand --chunk-size 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]'
             cand --retries 'Attempts per request before a file is given up (transient errors only) [default: 8]'
+            cand --verify-wait 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]'
             cand --exclude 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)'
             cand --include 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)'
             cand --exclude-from 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)'

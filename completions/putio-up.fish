@@ -47,6 +47,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l parent-id -
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s j -l jobs -d 'How many files to upload at once [default: 4]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l chunk-size -d 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l retries -d 'Attempts per request before a file is given up (transient errors only) [default: 8]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l verify-wait -d 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude -d 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l include -d 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F

@@ -275,6 +275,12 @@ pub struct UploadArgs {
     #[arg(long, env = "PUTIO_UP_RETRIES", value_name = "N")]
     pub retries: Option<u32>,
 
+    /// How long to wait for put.io to report the CRC32 of a file it stored without one, e.g.
+    /// `90s`, `5m`; a file still without one is kept and reported as not verified
+    /// [default: 60s]
+    #[arg(long, env = "PUTIO_UP_VERIFY_WAIT", value_name = "DURATION", value_parser = parse_duration)]
+    pub verify_wait: Option<std::time::Duration>,
+
     /// Print newline-delimited JSON events on stdout (human output stays on stderr)
     #[arg(long, env = "PUTIO_UP_JSON", value_parser = BoolishValueParser::new())]
     pub json: bool,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Deserialize;
 
-use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, parse_size};
+use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, parse_duration, parse_size};
 use crate::exit::Fatal;
 use crate::secret::Token;
 use crate::upload::plan::{Filter, Pattern, ScanOptions};
@@ -21,6 +21,7 @@ pub const DEFAULT_UPLOAD_URL: &str = "https://upload.put.io";
 pub const DEFAULT_JOBS: u16 = 4;
 pub const DEFAULT_CHUNK_SIZE: u64 = 64 << 20;
 pub const DEFAULT_RETRIES: u32 = 8;
+pub const DEFAULT_VERIFY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// The config file's name inside the `putio-up` config folder.
 pub const CONFIG_FILE: &str = "putio-up.toml";
 /// put.io's web app, where device-login codes are approved (`/link?code=`).
@@ -54,6 +55,8 @@ pub struct Config {
     pub jobs: Option<u16>,
     pub chunk_size: Option<SizeValue>,
     pub retries: Option<u32>,
+    /// Like `--verify-wait`: a duration such as "60s".
+    pub verify_wait: Option<String>,
     /// Default destination path, like `--to`.
     pub to: Option<String>,
     /// The put.io OAuth app to sign in with (read by `login`); environment `PUTIO_CLIENT_ID`
@@ -343,6 +346,12 @@ pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
         (None, None) => DEFAULT_CHUNK_SIZE,
     };
     let retries = args.retries.or(config.retries).unwrap_or(DEFAULT_RETRIES);
+    let verify_wait = match (args.verify_wait, &config.verify_wait) {
+        (Some(wait), _) => wait,
+        (None, Some(text)) => parse_duration(text)
+            .map_err(|why| Fatal::usage(format!("{}: {why}", config.source("verify_wait"))))?,
+        (None, None) => DEFAULT_VERIFY_WAIT,
+    };
     // `--hidden` beats everything; PUTIO_UP_NO_HIDDEN set to anything (even "false") beats
     // the file.
     let skip_hidden = if args.hidden {
@@ -362,6 +371,7 @@ pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
         jobs: usize::from(jobs),
         chunk_size,
         retries: retries.max(1),
+        verify_wait,
         dry_run: args.dry_run,
         scan: ScanOptions {
             filter,

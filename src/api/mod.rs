@@ -16,7 +16,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 pub use error::{ApiError, StatusError};
-pub use types::{AccountInfo, Disk, RemoteFile};
+pub use types::{AccountInfo, Disk, RemoteFile, RemoteTransfer};
 
 use crate::secret::Token;
 use crate::settings::Endpoints;
@@ -40,6 +40,14 @@ pub struct NewUpload<'a> {
     pub length: u64,
     /// RFC 3339, seconds precision; becomes the file's `updated_at`.
     pub updated_at: Option<String>,
+}
+
+/// What a one-request upload became on put.io.
+#[derive(Debug)]
+pub enum Stored {
+    File(RemoteFile),
+    /// put.io took the upload for a torrent and started a transfer instead of storing it.
+    Transfer(RemoteTransfer),
 }
 
 /// What the server said after a PATCH.
@@ -121,23 +129,20 @@ impl Client {
         retry: bool,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, ApiError> {
-        let mut attempt = 0;
+        let mut retry = retry::Retry::new(if retry { self.attempts } else { 1 });
         loop {
-            attempt += 1;
             let err = match build().send().await {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => error_from(action, response).await,
                 Err(err) => ApiError::transport(action, err),
             };
-            if !retry || !err.is_transient() || attempt >= self.attempts {
+            let Some(wait) = err.is_transient().then(|| retry.failed(&err)).flatten() else {
                 return Err(err);
-            }
-            let wait = retry::delay(attempt, &err);
+            };
             tracing::info!(
-                "{err}; retrying in {:.1}s (attempt {}/{})",
+                "{err}; retrying in {:.1}s ({})",
                 wait.as_secs_f64(),
-                attempt + 1,
-                self.attempts
+                retry.next_attempt()
             );
             tokio::time::sleep(wait).await;
         }
@@ -215,15 +220,35 @@ impl Client {
         Ok(envelope.file)
     }
 
+    /// Deletes files. `skip_nonexistents=1` asks put.io to skip ids that are already gone,
+    /// and a 404 counts as done too: a retry after a lost answer finds the file deleted, and
+    /// "gone" is what was asked for (putio-api.md §5.7; whether put.io honours the flag is
+    /// unknown).
     pub async fn delete(&self, ids: &[u64]) -> Result<(), ApiError> {
         let list = ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
         let action = format!("delete file(s) {list}");
-        self.send(&action, true, || {
-            self.api(Method::POST, "/v2/files/delete")
-                .form(&[("file_ids", list.as_str())])
-        })
-        .await?;
-        Ok(())
+        let result = self
+            .send(&action, true, || {
+                self.api(Method::POST, "/v2/files/delete")
+                    .query(&[("skip_nonexistents", "1")])
+                    .form(&[("file_ids", list.as_str())])
+            })
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if err.status() == Some(StatusCode::NOT_FOUND) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The account's transfers (torrents and links being fetched), newest included.
+    pub async fn transfers(&self) -> Result<Vec<RemoteTransfer>, ApiError> {
+        let page: types::TransfersPage = self
+            .json("list transfers", true, || {
+                self.api(Method::GET, "/v2/transfers/list")
+            })
+            .await?;
+        Ok(page.transfers)
     }
 
     /// One-request upload (`POST /v2/files/upload`, multipart) for small files: the cheapest
@@ -237,7 +262,7 @@ impl Client {
         length: u64,
         body: reqwest::Body,
         action: &str,
-    ) -> Result<RemoteFile, ApiError> {
+    ) -> Result<Stored, ApiError> {
         let file = reqwest::multipart::Part::stream_with_length(body, length)
             .file_name(name.to_owned())
             .mime_str("application/octet-stream")
@@ -256,8 +281,15 @@ impl Client {
             .send()
             .await
             .map_err(|err| ApiError::transport(action, err))?;
-        let envelope: types::FileEnvelope = read_json(action, response).await?;
-        Ok(envelope.file)
+        let envelope: types::UploadEnvelope = read_json(action, response).await?;
+        match (envelope.file, envelope.transfer) {
+            (Some(file), _) => Ok(Stored::File(file)),
+            (None, Some(transfer)) => Ok(Stored::Transfer(transfer)),
+            (None, None) => Err(ApiError::protocol(
+                action,
+                "the answer names neither a file nor a transfer",
+            )),
+        }
     }
 
     /// tus creation: returns the upload URL.
@@ -350,7 +382,8 @@ impl Client {
             crc32: headers
                 .get("putio-file-crc32")
                 .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_ascii_lowercase()),
+                .map(|v| v.trim().to_ascii_lowercase())
+                .filter(|v| !v.is_empty()),
         })
     }
 

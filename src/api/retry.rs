@@ -1,5 +1,7 @@
-//! How long to wait before another try: exponential backoff with jitter, or exactly what
-//! a 429's rate-limit headers say.
+//! The one retry policy: how many tries a request gets, and how long to wait before the
+//! next one (exponential backoff with jitter, or exactly what a 429's rate-limit headers
+//! say). Every retry loop in putio-up counts its failures with a [`Retry`]; none sleeps by
+//! a rule of its own.
 
 use std::time::Duration;
 
@@ -9,6 +11,45 @@ use super::ApiError;
 
 const BASE: Duration = Duration::from_millis(250);
 const CAP: Duration = Duration::from_secs(30);
+
+/// The tries one request (or one resumable upload) has left. `attempts` counts every try,
+/// the first included, so `attempts = 1` means "never retry".
+#[derive(Clone, Debug)]
+pub struct Retry {
+    attempts: u32,
+    failures: u32,
+}
+
+impl Retry {
+    pub fn new(attempts: u32) -> Self {
+        Retry {
+            attempts: attempts.max(1),
+            failures: 0,
+        }
+    }
+
+    /// Counts a failure. `Some(wait)` when another try is allowed (after `wait`), `None`
+    /// when the tries are used up.
+    pub fn failed(&mut self, err: &ApiError) -> Option<Duration> {
+        self.failures += 1;
+        (self.failures < self.attempts).then(|| delay(self.failures, err))
+    }
+
+    /// Progress was made: the next failure starts the count again.
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+
+    /// Failures counted so far.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// "attempt 2/8": the try about to be made, for log lines.
+    pub fn next_attempt(&self) -> String {
+        format!("attempt {}/{}", self.failures + 1, self.attempts)
+    }
+}
 
 /// The pause before retry number `attempt` (1 = the first retry) after `err`.
 pub fn delay(attempt: u32, err: &ApiError) -> Duration {
@@ -31,6 +72,21 @@ pub fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_counts_every_try() {
+        let err = ApiError::protocol("x", "y");
+        let mut once = Retry::new(1);
+        assert_eq!(once.failed(&err), None);
+        let mut three = Retry::new(3);
+        assert!(three.failed(&err).is_some());
+        assert_eq!(three.next_attempt(), "attempt 2/3");
+        assert!(three.failed(&err).is_some());
+        assert_eq!(three.failed(&err), None);
+        three.reset();
+        assert!(three.failed(&err).is_some());
+        assert_eq!(three.failures(), 1);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -129,13 +129,18 @@ impl Reporter for Bars {
                 }
             }
             Event::FileDone {
-                index, path, size, ..
+                index,
+                path,
+                size,
+                verified,
+                ..
             } => {
                 self.finish_file(&mut state, index, Some(size));
                 self.println(&format!(
-                    "{}  {path} ({})",
+                    "{}  {path} ({}){}",
                     self.palette.green("uploaded"),
-                    human_bytes(size)
+                    human_bytes(size),
+                    super::unverified_note(verified)
                 ));
             }
             Event::FileFailed {

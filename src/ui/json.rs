@@ -153,6 +153,7 @@ enum Fields<'a> {
         size: u64,
         id: u64,
         crc32: &'a str,
+        verified: bool,
     },
     Failed {
         local: Option<Cow<'a, str>>,
@@ -163,6 +164,7 @@ enum Fields<'a> {
         schema: u32,
         uploaded: usize,
         uploaded_bytes: u64,
+        unverified: usize,
         skipped: usize,
         failed: usize,
         ignored: usize,
@@ -312,6 +314,7 @@ impl<W: Write + Send> Reporter for Json<W> {
                 size,
                 id,
                 crc32,
+                verified,
             } => {
                 let local = state
                     .locals
@@ -323,6 +326,7 @@ impl<W: Write + Send> Reporter for Json<W> {
                     size,
                     id,
                     crc32,
+                    verified,
                 };
                 self.write(&mut state, "file_done", fields);
                 return;
@@ -356,6 +360,7 @@ impl<W: Write + Send> Reporter for Json<W> {
                     schema: SCHEMA,
                     uploaded: summary.uploaded,
                     uploaded_bytes: summary.uploaded_bytes,
+                    unverified: summary.unverified,
                     skipped: summary.skipped,
                     failed: summary.failures.len(),
                     ignored: summary.ignored,
@@ -402,6 +407,7 @@ mod tests {
             size: 5,
             id: 42,
             crc32: "3610a686",
+            verified: true,
         });
         json.event(Event::Finished(&Summary::default()));
         let raw = String::from_utf8(json.state.lock().unwrap().out.clone()).unwrap();

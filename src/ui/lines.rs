@@ -101,11 +101,17 @@ impl Reporter for Lines {
             Event::FileSkipped { path, reason, .. } => {
                 self.line(&format!("skipped   {path} ({reason})"));
             }
-            Event::FileDone { path, size, .. } => {
+            Event::FileDone {
+                path,
+                size,
+                verified,
+                ..
+            } => {
                 self.line(&format!(
-                    "{}  {path} ({})",
+                    "{}  {path} ({}){}",
                     palette.green("uploaded"),
-                    human_bytes(size)
+                    human_bytes(size),
+                    super::unverified_note(verified)
                 ));
             }
             Event::FileResumed { path, offset, .. } => {

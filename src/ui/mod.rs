@@ -110,6 +110,15 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
 }
 
 /// The closing lines of a run, shared by both reporters.
+/// What an `uploaded` line adds for a file put.io stored without a CRC32 to check.
+pub(crate) fn unverified_note(verified: bool) -> &'static str {
+    if verified {
+        ""
+    } else {
+        ", not verified: put.io reported no CRC32"
+    }
+}
+
 pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     let mut text = String::new();
     let failed = summary.failures.len();
@@ -133,6 +142,13 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
             summary.uploaded,
             human_bytes(summary.uploaded_bytes),
             summary.skipped,
+        );
+    }
+    if summary.unverified > 0 {
+        let _ = write!(
+            text,
+            " ({} not verified: put.io reported no CRC32)",
+            summary.unverified
         );
     }
     if summary.ignored > 0 {

@@ -32,7 +32,7 @@ use journal::Journal;
 use plan::{PlannedFile, ProblemKind};
 use remote::Folders;
 use report::{Event, FailKind, Failure, Reporter, Summary};
-use transfer::{Job, Transfer, TransferError};
+use transfer::{Job, Landed, Transfer, TransferError};
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
@@ -102,6 +102,15 @@ pub async fn run(
             Fatal::remote(format!("cannot reach put.io: {err}"))
         }
     })?;
+    if !account.is_active() {
+        return Err(Fatal::remote(format!(
+            "put.io says this account is not active ({}): renew it at put.io, then run again; nothing was sent",
+            account
+                .account_status
+                .as_deref()
+                .unwrap_or("account_active false")
+        )));
+    }
     tracing::debug!(
         "account {}: {} bytes available",
         account.username,
@@ -208,19 +217,21 @@ pub async fn run(
         return Ok(summary);
     }
 
-    let transfer = Arc::new(Transfer {
-        client: Arc::clone(&client),
-        reporter: Arc::clone(&reporter),
-        chunk_size: settings.chunk_size,
-        attempts: settings.retries,
-        cancel: cancel.clone(),
+    let transfer = Arc::new(Transfer::new(
+        Arc::clone(&client),
+        Arc::clone(&reporter),
+        settings.chunk_size,
+        settings.retries,
+        cancel.clone(),
         journal,
-        origin: client.upload_origin().to_owned(),
-        account: account.username.clone(),
-    });
+        account.username.clone(),
+        settings.verify_wait,
+    ));
     let plan = Arc::new(plan);
     let mut queue = to_send.into_iter();
     let mut running = JoinSet::new();
+    // Files put.io stored without a CRC32 yet: checked later, holding no transfer slot.
+    let mut verifying = JoinSet::new();
     let mut fatal: Option<anyhow::Error> = None;
     loop {
         while running.len() < settings.jobs && fatal.is_none() && !cancel.is_cancelled() {
@@ -239,21 +250,31 @@ pub async fn run(
                 (index, result)
             });
         }
-        let Some(joined) = running.join_next().await else {
-            break;
+        let (index, result) = tokio::select! {
+            Some(joined) = running.join_next() => joined?,
+            Some(joined) = verifying.join_next() => {
+                let (index, result): (usize, Result<transfer::Uploaded, TransferError>) = joined?;
+                (index, result.map(Landed::Verified))
+            }
+            else => break,
         };
-        let (index, result) = joined?;
         let file = &plan.files[index];
         match result {
-            Ok(done) => {
+            Ok(Landed::Unconfirmed(pending)) => {
+                let transfer = Arc::clone(&transfer);
+                verifying.spawn(async move { (pending.index, transfer.verify(pending).await) });
+            }
+            Ok(Landed::Verified(done)) => {
                 summary.uploaded += 1;
                 summary.uploaded_bytes += done.size;
+                summary.unverified += usize::from(!done.verified);
                 reporter.event(Event::FileDone {
                     index,
                     path: &file.display,
                     size: done.size,
                     id: done.id,
                     crc32: &done.crc32,
+                    verified: done.verified,
                 });
             }
             Err(TransferError::File(reason)) => {
@@ -373,16 +394,21 @@ async fn decide(plan: &plan::Plan, folders: &Folders, settings: &UploadSettings)
                 format!("cannot read: {}", plan::io_reason(&err)),
             ),
             Ok(crc) => {
-                let same = same_name.iter().find(|f| {
-                    f.size == file.size
-                        && f.crc32.as_deref().map(str::to_ascii_lowercase).as_deref()
-                            == Some(crc.as_str())
-                });
+                let same_size = || same_name.iter().filter(|f| f.size == file.size);
+                let same = same_size().find(|f| f.crc().as_deref() == Some(crc.as_str()));
+                // No CRC32 from put.io is "not known", never "different": keep the copy.
+                let unknown = same_size().find(|f| f.crc().is_none());
                 if let Some(same) = same {
                     Decision::Skip {
                         parent_id: folder.id,
                         reason: "already on put.io: same name, size and CRC32".to_owned(),
                         id: Some(same.id),
+                    }
+                } else if let Some(unknown) = unknown {
+                    Decision::Skip {
+                        parent_id: folder.id,
+                        reason: "already on put.io: same name and size (put.io has no CRC32 for it yet, so it was not compared)".to_owned(),
+                        id: Some(unknown.id),
                     }
                 } else {
                     conflict(

@@ -78,6 +78,9 @@ pub enum Event<'a> {
         size: u64,
         id: u64,
         crc32: &'a str,
+        /// put.io reported the same CRC32. `false`: stored, but put.io reported no CRC32
+        /// within `--verify-wait`, so the copy could not be checked.
+        verified: bool,
     },
     FileFailed {
         index: Option<usize>,
@@ -136,6 +139,8 @@ pub struct Failure {
 pub struct Summary {
     pub uploaded: usize,
     pub uploaded_bytes: u64,
+    /// Of `uploaded`: stored, but put.io reported no CRC32 to check them against.
+    pub unverified: usize,
     pub skipped: usize,
     pub ignored: usize,
     /// Entries left out by filters (a left-out folder counts once).

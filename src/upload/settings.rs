@@ -24,6 +24,8 @@ pub struct UploadSettings {
     pub jobs: usize,
     pub chunk_size: u64,
     pub retries: u32,
+    /// How long put.io may take to report the CRC32 of a file it stored without one.
+    pub verify_wait: std::time::Duration,
     /// Compare CRC32s, not only sizes, before skipping a file that is already there.
     pub checksum: bool,
     /// Replace a different file of the same name (upload first, then delete the old one).

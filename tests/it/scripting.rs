@@ -853,7 +853,7 @@ fn every_command_has_help_with_examples_and_upload_names_its_variables() {
 }
 
 /// The committed completions and man pages are what the binary prints. To regenerate them
-/// after changing the CLI: `UPDATE_GENERATED=1 cargo test --test scripting generated`.
+/// after changing the CLI: `UPDATE_GENERATED=1 cargo test --test it generated`.
 #[test]
 fn generated_completions_and_man_pages_match_the_binary() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -906,6 +906,6 @@ fn generated_completions_and_man_pages_match_the_binary() {
     assert!(
         stale.is_empty(),
         "generated files differ from what the binary prints: {stale:?}; regenerate them with \
-         `UPDATE_GENERATED=1 cargo test --test scripting generated` and commit the result"
+         `UPDATE_GENERATED=1 cargo test --test it generated` and commit the result"
     );
 }
