@@ -705,3 +705,232 @@ async fn every_removal_is_recorded_in_order() {
     );
     assert_eq!(w.fake.tree().len(), 1);
 }
+
+/// A running `fake-putio` binary with these flags, and a `World`-like client for it.
+struct Binary {
+    child: std::process::Child,
+    api: String,
+    upload: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Binary {
+    fn start(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-putio"))
+            .args(["--quiet"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut value = |key: &str| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim_end()
+                .strip_prefix(key)
+                .unwrap_or_else(|| panic!("{key} in {line:?}"))
+                .to_owned()
+        };
+        let (api, upload, token) = (
+            value("PUTIO_API_URL="),
+            value("PUTIO_UPLOAD_URL="),
+            value("PUTIO_TOKEN="),
+        );
+        Self {
+            child,
+            api,
+            upload,
+            token,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn request(&self, method: Method, url: String) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .header("Authorization", format!("token {}", self.token))
+    }
+
+    /// A whole tus upload in one PATCH: its URL and the PATCH's answer.
+    async fn tus(&self, name: &str, data: &[u8]) -> (String, reqwest::Response) {
+        let created = self
+            .request(Method::POST, format!("{}/files/", self.upload))
+            .header("Upload-Length", data.len().to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(&[("name", name), ("parent_id", "0"), ("no-torrent", "true")]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let location = header_str(&created, "location").to_owned();
+        let done = self
+            .request(Method::PATCH, location.clone())
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(data.to_vec())
+            .send()
+            .await
+            .unwrap();
+        (location, done)
+    }
+
+    /// Status and `Location` of an authorize request with this redirect and extras.
+    async fn authorize(&self, redirect: &str, extra: &[(&str, &str)]) -> (u16, Option<String>) {
+        let mut query = vec![
+            ("client_id", "4242"),
+            ("response_type", "code"),
+            ("redirect_uri", redirect),
+            ("state", "s"),
+        ];
+        query.extend_from_slice(extra);
+        let response = self
+            .http
+            .get(format!("{}/v2/oauth2/authenticate", self.api))
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (response.status().as_u16(), location)
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_takes_every_switch() {
+    let b = Binary::start(&[
+        "--disk-size",
+        "10",
+        "--crc32",
+        "late:3600",
+        "--full-answer",
+        "400",
+        "--torrents-become-transfers",
+        "--forget-completed-uploads",
+        "--delete-ignores-skip-nonexistents",
+        "--registered-callback",
+        "http://127.0.0.1:7/mine",
+    ]);
+    let full = b
+        .request(Method::POST, format!("{}/files/", b.upload))
+        .header("Upload-Length", "11")
+        .header(
+            "Upload-Metadata",
+            metadata(&[("name", "big"), ("parent_id", "0")]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_type(full, 400).await, "UPLOAD_FAILED");
+    let (_, torrent) = b.tus("t.torrent", b"d8").await;
+    assert_eq!(torrent.status(), StatusCode::NO_CONTENT);
+    assert!(!torrent.headers().contains_key("putio-file-id"));
+    let list = b
+        .request(Method::GET, format!("{}/v2/transfers/list", b.api))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(list).await["transfers"][0]["name"], "t.torrent");
+    let (location, done) = b.tus("a.bin", b"ab").await;
+    let id = header_u64(&done, "putio-file-id");
+    assert!(!done.headers().contains_key("putio-file-crc32"));
+    let head = b.request(Method::HEAD, location).send().await.unwrap();
+    assert_eq!(
+        head.status(),
+        StatusCode::NOT_FOUND,
+        "forgotten once complete"
+    );
+    let file = b
+        .request(Method::GET, format!("{}/v2/files/{id}", b.api))
+        .send()
+        .await
+        .unwrap();
+    assert!(json(file).await["file"]["crc32"].is_null());
+    let delete = b
+        .request(
+            Method::POST,
+            format!("{}/v2/files/delete?skip_nonexistents=1&file_ids=999", b.api),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::NOT_FOUND);
+    assert_eq!(b.authorize("http://127.0.0.1:7/mine", &[]).await.0, 302);
+    assert_eq!(b.authorize(fake_putio::PUTIO_UP_CALLBACK, &[]).await.0, 400);
+    drop(b);
+
+    let b = Binary::start(&[
+        "--account-inactive",
+        "--completion-without-file-id",
+        "--full-answer",
+        "413",
+        "--crc32",
+        "never",
+        "--redirect",
+        "any-loopback-port",
+        "--oauth-strict",
+    ]);
+    let info = b
+        .request(Method::GET, format!("{}/v2/account/info", b.api))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(info).await["info"]["account_status"], "inactive");
+    let write = b
+        .request(Method::POST, format!("{}/v2/files/create-folder", b.api))
+        .form(&[("name", "x"), ("parent_id", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_type(write, 402).await, "PaymentRequired");
+    let (status, location) = b.authorize("http://127.0.0.1:40001/callback", &[]).await;
+    assert_eq!(status, 302);
+    assert!(
+        location
+            .unwrap()
+            .starts_with("http://127.0.0.1:40001/callback?code=")
+    );
+    let pkce = [("code_challenge", "abc")];
+    assert_eq!(
+        b.authorize("http://127.0.0.1:40001/callback", &pkce)
+            .await
+            .0,
+        400
+    );
+    drop(b);
+
+    for bad in [
+        &["--crc32", "late"][..],
+        &["--full-answer", "500"],
+        &["--redirect", "some"],
+        &[
+            "--redirect",
+            "any",
+            "--registered-callback",
+            "http://127.0.0.1:1/x",
+        ],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fake-putio"))
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(out.stdout.is_empty(), "nothing started: {bad:?}");
+    }
+}
