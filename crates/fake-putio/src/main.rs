@@ -1,8 +1,9 @@
 //! `fake-putio`: runs the fake put.io on loopback for benchmarks and manual tries.
 //!
 //! Prints `PUTIO_API_URL=`, `PUTIO_UPLOAD_URL=` and `PUTIO_TOKEN=` lines to stdout (and to
-//! `--env-file`), logs one line per request to stderr unless `--quiet`, and on SIGINT/SIGTERM
-//! prints the final tree and stats to stderr and exits 0. The request log never shows a token.
+//! `--env-file`), logs the answers chosen for put.io's unknowns and one line per request to
+//! stderr unless `--quiet`, and on SIGINT/SIGTERM prints the final tree, the transfers, what
+//! was deleted and the stats to stderr and exits 0. The request log never shows a token.
 
 use std::fs;
 use std::io::{self, Write};
@@ -237,8 +238,13 @@ fn run(cli: &Cli) -> io::Result<()> {
         let _context = runtime.enter();
         Shutdown::listen()?
     };
+    let choices = format!(
+        "fake-putio: unknowns {:?}; login {:?}",
+        options.unknowns, options.oauth
+    );
     let fake = FakePutio::start_on(options, cli.api_port, cli.upload_port)?;
     if !cli.quiet {
+        let _ = writeln!(io::stderr(), "{choices}");
         fake.set_request_log(|line| {
             let _ = writeln!(io::stderr().lock(), "{line}");
         });
@@ -325,6 +331,24 @@ fn report(fake: &FakePutio) -> io::Result<()> {
                 entry.size,
                 entry.crc32.as_deref().unwrap_or("-")
             )?,
+        }
+    }
+    let transfers = fake.transfers();
+    if !transfers.is_empty() {
+        writeln!(err, "--- transfers ({})", transfers.len())?;
+        for t in &transfers {
+            writeln!(
+                err,
+                "{}\t{}\tinto {}\tfrom {}",
+                t.id, t.name, t.save_parent_id, t.source
+            )?;
+        }
+    }
+    let deleted = fake.deleted();
+    if !deleted.is_empty() {
+        writeln!(err, "--- deleted ({} entries)", deleted.len())?;
+        for entry in &deleted {
+            writeln!(err, "{}", entry.path)?;
         }
     }
     let stats = fake.stats();
