@@ -1,8 +1,9 @@
 //! The login endpoints: authorize (approve, deny, wrong state), the token exchange and its
-//! checks, the device-code flow, and that none of them needs a token.
+//! checks, the redirect rules and strict parameters, the device-code flow, and that none of
+//! them needs a token.
 
-use crate::common::{World, json};
-use fake_putio::{Authorize, OAuthApp};
+use crate::common::{World, error_type, json};
+use fake_putio::{Authorize, OAuthApp, OAuthRules, PUTIO_UP_CALLBACK, RedirectRule};
 use reqwest::{Response, StatusCode, Url};
 use serde_json::Value;
 
@@ -41,6 +42,37 @@ impl World {
             "redirects to the redirect_uri"
         );
         location.query_pairs().into_owned().collect()
+    }
+
+    /// The authorize request with this `redirect_uri` and extra parameters, unfollowed.
+    async fn authorize_raw(&self, redirect: &str, extra: &[(&str, &str)]) -> Response {
+        let app = self.fake.oauth_app();
+        let mut query = vec![
+            ("client_id", app.client_id.as_str()),
+            ("response_type", "code"),
+            ("redirect_uri", redirect),
+            ("state", "s-1"),
+        ];
+        query.extend_from_slice(extra);
+        browser()
+            .get(self.api("/v2/oauth2/authenticate"))
+            .query(&query)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Authorizes with `redirect` (which must be accepted) and returns the code.
+    async fn code_for(&self, redirect: &str) -> String {
+        let response = self.authorize_raw(redirect, &[]).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{redirect}");
+        let location = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+        assert!(location.as_str().starts_with(redirect), "{location}");
+        location
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .expect("a code")
     }
 
     async fn exchange(&self, pairs: &[(&str, &str)]) -> Response {
@@ -343,4 +375,164 @@ async fn login_routes_need_no_token_and_others_still_do() {
     let response = w.http.get(w.api("/v2/account/info")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(w.fake.stats().requests, stats_before + 2);
+}
+
+/// The token request for `code` with this `redirect_uri`.
+fn token_request_via<'a>(
+    app: &'a OAuthApp,
+    code: &'a str,
+    redirect: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut request = token_request(app, code);
+    for pair in &mut request {
+        if pair.0 == "redirect_uri" {
+            pair.1 = redirect;
+        }
+    }
+    request
+}
+
+#[tokio::test]
+async fn by_default_only_the_registered_callback_is_accepted_and_never_redirected_to_otherwise() {
+    let w = World::new();
+    assert_eq!(REDIRECT, PUTIO_UP_CALLBACK);
+    assert_eq!(
+        w.fake.oauth_rules(),
+        OAuthRules {
+            redirect: RedirectRule::Exact(PUTIO_UP_CALLBACK.to_owned()),
+            strict_params: false,
+        }
+    );
+    for other in [
+        "http://127.0.0.1:53684/callback",
+        "http://127.0.0.1:53683/callback/",
+        "http://127.0.0.1:53683/other",
+        "http://localhost:53683/callback",
+        "https://127.0.0.1:53683/callback",
+    ] {
+        let response = w.authorize_raw(other, &[]).await;
+        assert!(response.headers().get("location").is_none(), "{other}");
+        assert_eq!(error_type(response, 400).await, "BadRequest", "{other}");
+    }
+    let code = w.code_for(PUTIO_UP_CALLBACK).await;
+    let app = w.fake.oauth_app();
+    assert_eq!(
+        w.exchange(&token_request(&app, &code)).await.status(),
+        StatusCode::OK
+    );
+
+    // A registered callback of one's own, through the options.
+    let own = "https://example.invalid/putio/done";
+    let w = World::with(fake_putio::Options {
+        oauth: OAuthRules {
+            redirect: RedirectRule::Exact(own.to_owned()),
+            strict_params: false,
+        },
+        ..fake_putio::Options::default()
+    });
+    let code = w.code_for(own).await;
+    let app = w.fake.oauth_app();
+    let response = w.exchange(&token_request_via(&app, &code, own)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        w.authorize_raw(PUTIO_UP_CALLBACK, &[]).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn any_loopback_port_and_any_url_can_be_allowed() {
+    let w = World::new();
+    let app = w.fake.oauth_app();
+    w.fake.set_oauth_rules(OAuthRules {
+        redirect: RedirectRule::AnyLoopbackPort,
+        strict_params: false,
+    });
+    for redirect in ["http://127.0.0.1:41234/callback", "http://[::1]:5/cb?x=1"] {
+        let code = w.code_for(redirect).await;
+        let response = w.exchange(&token_request_via(&app, &code, redirect)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{redirect}");
+    }
+    for refused in [
+        "http://localhost:41234/callback",
+        "http://192.0.2.1:41234/callback",
+        "https://example.invalid/cb",
+    ] {
+        let response = w.authorize_raw(refused, &[]).await;
+        assert!(response.headers().get("location").is_none(), "{refused}");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{refused}");
+    }
+
+    w.fake.set_oauth_rules(OAuthRules {
+        redirect: RedirectRule::Any,
+        strict_params: false,
+    });
+    let anywhere = "https://example.invalid/cb";
+    let code = w.code_for(anywhere).await;
+    assert_eq!(
+        w.exchange(&token_request_via(&app, &code, anywhere))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.authorize_raw("javascript:alert(1)", &[]).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // The exchange checks the rule too: a code given out under a looser rule is refused once
+    // the registered callback is exact again.
+    let code = w.code_for(anywhere).await;
+    w.fake.set_oauth_rules(OAuthRules::default());
+    let refused = w.exchange(&token_request_via(&app, &code, anywhere)).await;
+    assert_eq!(oauth_error(refused).await, "invalid_request");
+}
+
+#[tokio::test]
+async fn strict_parameters_refuse_pkce_and_anything_else_put_io_clients_do_not_send() {
+    let w = World::new();
+    let app = w.fake.oauth_app();
+    w.fake.set_oauth_rules(OAuthRules {
+        strict_params: true,
+        ..OAuthRules::default()
+    });
+    for extra in [
+        [(
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        )],
+        [("code_challenge_method", "S256")],
+        [("scope", "default")],
+    ] {
+        let response = w.authorize_raw(REDIRECT, &extra).await;
+        assert!(response.headers().get("location").is_none(), "{extra:?}");
+        assert_eq!(error_type(response, 400).await, "BadRequest", "{extra:?}");
+    }
+    // What put.io's clients send is fine, client_name included.
+    let answer = w.authorize(&[("client_name", "putio-up@box")]).await;
+    let code = get(&answer, "code").unwrap().to_owned();
+    let mut request = token_request(&app, &code);
+    request.push((
+        "code_verifier",
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    ));
+    let refused = w.exchange(&request).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body = json(refused).await;
+    assert_eq!(body["error"], "invalid_request");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("code_verifier"),
+        "{body}"
+    );
+
+    let code = get(&w.authorize(&[]).await, "code").unwrap().to_owned();
+    let response = w.exchange(&token_request(&app, &code)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json(response).await["access_token"],
+        Value::from(w.fake.token())
+    );
 }
