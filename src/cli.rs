@@ -174,8 +174,9 @@ pub struct LoginArgs {
     #[arg(long, conflicts_with_all = ["port", "no_browser"])]
     pub with_token: bool,
 
-    /// Port of the local callback: must match the callback URL registered for your put.io
-    /// app; 0 picks a free one
+    /// Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback
+    /// URL registered for your put.io app. Another port, or 0 (any free one), works only if
+    /// put.io accepts any loopback port for the app, which is not known
     #[arg(long, default_value_t = crate::auth::loopback::DEFAULT_PORT, value_name = "PORT")]
     pub port: u16,
 

@@ -7,4 +7,5 @@ mod rclone;
 mod resilience;
 mod scripting;
 mod support;
+mod unknowns;
 mod upload;

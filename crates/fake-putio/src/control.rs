@@ -106,6 +106,7 @@ async fn set_faults(State(app): State<App>, body: Bytes) -> Response {
         drop: wire.drop,
         latency: Duration::from_millis(wire.latency_ms),
         seed: wire.seed,
+        lose_answers: Vec::new(),
     };
     let mut state = app.lock();
     state.set_faults(faults);

@@ -86,8 +86,8 @@ pub(crate) async fn gate(
     let (fault, latency, inactive) = {
         let mut state = app.lock();
         state.stats.requests += 1;
+        let fault = state.decide_fault(&key);
         *state.stats.by_route.entry(key).or_default() += 1;
-        let fault = state.decide_fault();
         (
             fault,
             state.faults().latency,

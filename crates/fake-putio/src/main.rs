@@ -202,6 +202,7 @@ fn run(cli: &Cli) -> io::Result<()> {
             drop: cli.drop_rate,
             latency: Duration::from_millis(cli.latency_ms),
             seed: cli.seed,
+            lose_answers: Vec::new(),
         },
         tls: cli.tls,
         public_upload_url: cli

@@ -90,6 +90,11 @@ pub struct Faults {
     pub latency: Duration,
     /// Seed of the fault RNG, so a run is reproducible.
     pub seed: u64,
+    /// Answers lost on purpose: `(route, n)` closes the connection of the n-th request (from
+    /// 1, counted since `set_faults`) to that route, as `Stats::by_route` names it (e.g.
+    /// `"PATCH /files/{id}"`), after the request took full effect (a PATCH reads its whole
+    /// body first). For tests of "it arrived, but the answer did not".
+    pub lose_answers: Vec<(String, u64)>,
 }
 
 /// The one OAuth app the fake knows; the login endpoints check these.

@@ -136,6 +136,8 @@ pub(crate) struct State {
     rng: StdRng,
     /// Requests seen since the faults were last set; drives `rate_limit_every`.
     fault_counter: u64,
+    /// Requests per route since the faults were last set; drives `lose_answers`.
+    route_counter: HashMap<String, u64>,
     nodes: HashMap<u64, Node>,
     next_id: u64,
     transfers: Vec<Transfer>,
@@ -186,6 +188,7 @@ impl State {
             rng: StdRng::seed_from_u64(faults.seed),
             faults,
             fault_counter: 0,
+            route_counter: HashMap::new(),
             nodes: HashMap::from([(ROOT_ID, root)]),
             next_id: 1,
             transfers: Vec::new(),
@@ -210,17 +213,32 @@ impl State {
         self.faults = sanitize(faults);
         self.rng = StdRng::seed_from_u64(self.faults.seed);
         self.fault_counter = 0;
+        self.route_counter.clear();
     }
 
     pub fn faults(&self) -> &Faults {
         &self.faults
     }
 
-    /// Decides the fault for the next request, in the documented order: rate limit, 5xx, drop.
-    pub fn decide_fault(&mut self) -> Fault {
+    /// Decides the fault for the next request to `route`, in the documented order: an
+    /// answer to lose on purpose, rate limit, 5xx, drop.
+    pub fn decide_fault(&mut self, route: &str) -> Fault {
         self.fault_counter += 1;
         let faults = &self.faults;
-        let fault = if faults.rate_limit_every > 0
+        let nth = if faults.lose_answers.is_empty() {
+            0
+        } else {
+            let count = self.route_counter.entry(route.to_owned()).or_default();
+            *count += 1;
+            *count
+        };
+        let fault = if faults
+            .lose_answers
+            .iter()
+            .any(|(lost, n)| lost == route && *n == nth)
+        {
+            Fault::Drop { fraction: 1.0 }
+        } else if faults.rate_limit_every > 0
             && self.fault_counter.is_multiple_of(faults.rate_limit_every)
         {
             Fault::RateLimit {
@@ -1139,10 +1157,28 @@ mod tests {
             ..Faults::default()
         });
         let hits: Vec<bool> = (0..6)
-            .map(|_| matches!(st.decide_fault(), Fault::RateLimit { .. }))
+            .map(|_| matches!(st.decide_fault("GET /"), Fault::RateLimit { .. }))
             .collect();
         assert_eq!(hits, [false, false, true, false, false, true]);
         assert_eq!(st.stats.faults_injected, 2);
+    }
+
+    #[test]
+    fn lost_answers_hit_the_nth_request_of_their_route_only() {
+        let mut st = state();
+        st.set_faults(Faults {
+            lose_answers: vec![("PATCH /files/{id}".to_owned(), 2)],
+            ..Faults::default()
+        });
+        let lost = |st: &mut State, route| matches!(st.decide_fault(route), Fault::Drop { fraction } if fraction >= 1.0);
+        assert!(!lost(&mut st, "PATCH /files/{id}"));
+        assert!(!lost(&mut st, "GET /v2/files/list"));
+        assert!(lost(&mut st, "PATCH /files/{id}"));
+        assert!(!lost(&mut st, "PATCH /files/{id}"));
+        // set_faults starts the count again.
+        st.set_faults(st.faults().clone());
+        assert!(!lost(&mut st, "PATCH /files/{id}"));
+        assert!(lost(&mut st, "PATCH /files/{id}"));
     }
 
     #[test]
