@@ -69,10 +69,11 @@ fn missing_crc_text(file: &Value) -> &'static str {
     }
 }
 
-/// Facts of an answer for `details`: status, trace id, and the headers the doctor reads.
+/// Facts of an answer for `details`: status, trace id, and the headers the doctor reads
+/// (those put.io did not send are left out).
 fn answer_facts(answer: &Answer) -> Value {
     let header = |name: &str| answer.header(name).map(str::to_owned);
-    json!({
+    let mut all = json!({
         "status": answer.status.as_u16(),
         "error_type": answer.error_type(),
         "error_message": answer.error_message(),
@@ -81,7 +82,11 @@ fn answer_facts(answer: &Answer) -> Value {
         "upload_offset": header("upload-offset"),
         "putio_file_id": header("putio-file-id"),
         "putio_file_crc32": header("putio-file-crc32"),
-    })
+    });
+    if let Value::Object(map) = &mut all {
+        map.retain(|_, value| !value.is_null());
+    }
+    all
 }
 
 /// Which upload a tus check is about.

@@ -76,6 +76,8 @@ struct Doctor<'a> {
     small: Option<u64>,
     /// Transfers our uploads started (put.io took a file for a torrent): cancelled at the end.
     transfers: Vec<u64>,
+    /// Transfers that could not be cancelled: left behind, and said so.
+    transfers_left: Vec<u64>,
 }
 
 /// Runs every check, removes the temporary folder, prints the report.
@@ -100,6 +102,7 @@ pub async fn run(client: &Client, settings: &Settings) -> Result<Outcome> {
         pending: Vec::new(),
         small: None,
         transfers: Vec::new(),
+        transfers_left: Vec::new(),
     };
     let interrupted = tokio::select! {
         () = doctor.checks() => false,
@@ -123,6 +126,7 @@ pub async fn run(client: &Client, settings: &Settings) -> Result<Outcome> {
             serde_json::Map::new(),
         );
     }
+    doctor.note_transfers_left();
     let interrupted = interrupted || cleanup_interrupted;
     let reason = doctor.stopped.unwrap_or("interrupted");
     doctor.report.skip_rest(reason);
@@ -307,6 +311,41 @@ impl Doctor<'_> {
         );
     }
 
+    /// A transfer left behind makes the cleanup row DIFFERS, whatever became of the folder.
+    fn note_transfers_left(&mut self) {
+        if self.transfers_left.is_empty() {
+            return;
+        }
+        let list = self
+            .transfers_left
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (observed, trace, details) = self.report.get("cleanup").map_or_else(
+            || (String::new(), Vec::new(), serde_json::Map::new()),
+            |row| {
+                (
+                    row.observed.clone(),
+                    row.trace_ids.clone(),
+                    row.details.clone(),
+                )
+            },
+        );
+        let mut details = details;
+        details.insert(
+            "transfers_left".to_owned(),
+            serde_json::json!(self.transfers_left),
+        );
+        let observed = if observed.is_empty() {
+            format!("transfer(s) {list} could not be cancelled")
+        } else {
+            format!("{observed}; transfer(s) {list} could not be cancelled")
+        };
+        self.report
+            .set("cleanup", Verdict::Differs, observed, trace, details);
+    }
+
     async fn cancel_transfers(&mut self) {
         let ids = std::mem::take(&mut self.transfers);
         let list = ids
@@ -321,15 +360,21 @@ impl Doctor<'_> {
                     "cancelled transfer(s) {list} that our uploads started"
                 ));
             }
-            Ok(answer) => ui::say(&palette.red(&format!(
-                "putio-up doctor: could not cancel transfer(s) {list} that our test files started \
-                 (put.io answered {}); cancel them in put.io's Transfers page",
-                answer.summary()
-            ))),
-            Err(err) => ui::say(&palette.red(&format!(
-                "putio-up doctor: could not cancel transfer(s) {list} that our test files started \
-                 ({err}); cancel them in put.io's Transfers page"
-            ))),
+            Ok(answer) => {
+                ui::say(&palette.red(&format!(
+                    "putio-up doctor: could not cancel transfer(s) {list} that our test files \
+                     started (put.io answered {}); cancel them in put.io's Transfers page",
+                    answer.summary()
+                )));
+                self.transfers_left = ids;
+            }
+            Err(err) => {
+                ui::say(&palette.red(&format!(
+                    "putio-up doctor: could not cancel transfer(s) {list} that our test files \
+                     started ({err}); cancel them in put.io's Transfers page"
+                )));
+                self.transfers_left = ids;
+            }
         }
     }
 
@@ -338,6 +383,9 @@ impl Doctor<'_> {
         let mut text = report::table(&self.report, palette);
         text.push_str(&report::verdict_line(&self.report, palette));
         ui::say(&text);
+        if self.auth_failed {
+            ui::say(&format!("putio-up: hint: {}", crate::exit::LOGIN_HINT));
+        }
         if !self.folder.removed {
             let id = self
                 .folder
