@@ -225,7 +225,8 @@ an error or Ctrl-C; if it cannot, it says so with the folder's id. It also asks 
 an upload larger than the free space, sends no data for it and abandons it at once.
 
 Exit codes: 0 put.io does everything putio-up relies on (rows OK or INFO), 1 some row says
-DIFFERS, 2 bad --parent-id, 3 token missing or rejected, 130 interrupted.";
+DIFFERS, 2 bad --parent-id, 3 token missing or rejected, 4 put.io unreachable,
+130 interrupted.";
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {

@@ -196,6 +196,7 @@ impl Doctor<'_> {
             Ok(answer) => answer,
             Err(err) => {
                 self.no_answer(&["token"], &err);
+                self.unreachable = true;
                 self.stopped = Some("put.io could not be reached");
                 return false;
             }

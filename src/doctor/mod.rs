@@ -69,6 +69,8 @@ struct Doctor<'a> {
     avail: Option<u64>,
     /// The token was rejected: exit 3.
     auth_failed: bool,
+    /// put.io did not answer the first request: exit 4, as for any run it stops.
+    unreachable: bool,
     /// Why the checks stopped early, for the rows they did not reach.
     stopped: Option<&'static str>,
     pending: Vec<Pending>,
@@ -98,6 +100,7 @@ pub async fn run(client: &Client, settings: &Settings) -> Result<Outcome> {
         },
         avail: None,
         auth_failed: false,
+        unreachable: false,
         stopped: None,
         pending: Vec::new(),
         small: None,
@@ -134,6 +137,8 @@ pub async fn run(client: &Client, settings: &Settings) -> Result<Outcome> {
         Code::Interrupted
     } else if doctor.auth_failed {
         Code::Auth
+    } else if doctor.unreachable {
+        Code::Remote
     } else if doctor.report.count(Verdict::Differs) > 0 {
         Code::PartialFailure
     } else {

@@ -257,3 +257,24 @@ fn ctrl_c_still_removes_the_temporary_folder() {
         "{report}"
     );
 }
+
+#[test]
+fn an_unreachable_put_io_is_exit_4() {
+    let fake = fake();
+    let output = putio_up(&fake)
+        .args(["doctor", "--json"])
+        .env("PUTIO_API_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let text = support::output_text(&output);
+    assert_eq!(output.status.code(), Some(4), "{text}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let token = &report["checks"][0];
+    assert_eq!(token["key"], "token");
+    assert_eq!(token["result"], "DIFFERS");
+    assert!(
+        token["observed"].as_str().unwrap().starts_with("no answer"),
+        "{text}"
+    );
+    assert!(fake.tree().is_empty());
+}
