@@ -466,8 +466,8 @@ impl Doctor<'_> {
             Some(theirs) => self.crc_verdict(
                 "small.crc32",
                 "in the answer at once",
-                &theirs,
-                &ours,
+                (&theirs, &ours),
+                Verdict::Ok,
                 trace,
             ),
             None => self.pending.push(Pending {
@@ -481,20 +481,20 @@ impl Doctor<'_> {
         }
     }
 
-    /// OK when put.io's CRC32 equals ours, DIFFERS when not.
+    /// `equal` (OK at once, INFO when late) when put.io's CRC32 equals ours, DIFFERS when not.
     fn crc_verdict(
         &mut self,
         key: &'static str,
         how: &str,
-        theirs: &str,
-        ours: &str,
+        (theirs, ours): (&str, &str),
+        equal: Verdict,
         trace: Vec<String>,
     ) {
         let details = facts(json!({ "theirs": theirs, "ours": ours }));
         if theirs == ours {
             self.report.set(
                 key,
-                Verdict::Ok,
+                equal,
                 format!("{how}: {theirs}, equal to ours"),
                 trace,
                 details,
@@ -633,7 +633,13 @@ impl Doctor<'_> {
 
         match (&header_crc, file_id) {
             (Some(theirs), _) => {
-                self.crc_verdict(crc_key, "putio-file-crc32", theirs, &ours, trace.clone());
+                self.crc_verdict(
+                    crc_key,
+                    "putio-file-crc32",
+                    (theirs, &ours),
+                    Verdict::Ok,
+                    trace.clone(),
+                );
             }
             (None, Some(id)) => self.pending.push(Pending {
                 key: crc_key,
@@ -921,19 +927,14 @@ impl Doctor<'_> {
                                 pending.stored_at.elapsed().as_secs_f64()
                             );
                             let trace = pending.trace_ids.clone();
-                            self.crc_verdict(pending.key, &how, &theirs, &pending.ours, trace);
                             // Late but right is INFO: putio-up waits for it.
-                            if theirs == pending.ours
-                                && let Some(row) = self.report.get(pending.key)
-                            {
-                                let (text, trace, details) = (
-                                    row.observed.clone(),
-                                    row.trace_ids.clone(),
-                                    row.details.clone(),
-                                );
-                                self.report
-                                    .set(pending.key, Verdict::Info, text, trace, details);
-                            }
+                            self.crc_verdict(
+                                pending.key,
+                                &how,
+                                (&theirs, &pending.ours),
+                                Verdict::Info,
+                                trace,
+                            );
                         } else if is_gone(&answer) {
                             self.report.set(
                                 pending.key,
