@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;doctor' {
-            [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Folder id to create the temporary folder in [default: 0, the account root]')
+            [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Folder id to create the temporary folder in; 0 is the account root')
             [CompletionResult]::new('--crc-wait', '--crc-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')

@@ -117,7 +117,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'putio-up;doctor'= {
-            cand --parent-id 'Folder id to create the temporary folder in [default: 0, the account root]'
+            cand --parent-id 'Folder id to create the temporary folder in; 0 is the account root'
             cand --crc-wait 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once'
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'

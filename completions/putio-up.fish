@@ -104,7 +104,7 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l parent-id -d 'Folder id to create the temporary folder in [default: 0, the account root]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l parent-id -d 'Folder id to create the temporary folder in; 0 is the account root' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l crc-wait -d 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r

@@ -230,7 +230,7 @@ DIFFERS, 2 bad --parent-id, 3 token missing or rejected, 4 put.io unreachable,
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// Folder id to create the temporary folder in [default: 0, the account root]
+    /// Folder id to create the temporary folder in; 0 is the account root
     #[arg(long, value_name = "ID", default_value_t = 0)]
     pub parent_id: u64,
 
