@@ -7,9 +7,20 @@
 //! first callback with our state (a code, or put.io's `error=`), and gives up after the
 //! timeout. The code is then traded for a token with the app's client secret.
 //!
-//! PKCE (S256) is sent too. put.io is not known to check it (putio-api.md §2.6); a server
-//! that ignores unknown parameters is unaffected, and one that checks it gets its protection.
-//! The authorization code, the state and the PKCE verifier are never logged.
+//! It sends exactly what put.io's own clients send (putio-api.md §2.1, §2.2): `client_id`,
+//! `response_type=code`, `redirect_uri` and `state` to authorize; `client_id`,
+//! `client_secret`, `grant_type`, `redirect_uri` and `code` to the exchange. No PKCE: no
+//! put.io client sends it and put.io is not known to accept it (§2.6), and a server that
+//! refuses unknown parameters would refuse the whole login. The state and the loopback-only
+//! listener guard the callback; the client secret guards the exchange. The authorization code
+//! and the state are never logged.
+//!
+//! The port. put.io is known to accept the one callback registered for the app (§2.5), so
+//! the default port is fixed. Whether it also accepts another port on 127.0.0.1 (RFC 8252
+//! style) is unknown. Help text of `--port` (in `cli.rs`):
+//! "Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback URL
+//! registered for your put.io app (default 53683). Another port, or 0 (any free one), only
+//! works if put.io accepts any loopback port for the app, which is not known."
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,8 +33,8 @@ use oauth2::basic::{
 };
 use oauth2::{
     AccessToken, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, HttpClientError, PkceCodeChallenge, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+    EndpointNotSet, EndpointSet, HttpClientError, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope, StandardRevocableToken, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -126,12 +137,15 @@ pub async fn login(
         .set_redirect_uri(RedirectUrl::new(redirect.clone())?)
         // put.io's clients send the app credentials as parameters, not HTTP Basic.
         .set_auth_type(AuthType::RequestBody);
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, state) = client.authorize_url(CsrfToken::new_random).url();
     tracing::debug!(%redirect, "waiting for the browser login");
+    if options.port == 0 {
+        ui::say(&format!(
+            "putio-up: --port 0 chose port {port}; put.io accepts {redirect} only if it allows \
+             any loopback port for your app (not known). If the login fails, use the port of \
+             the callback URL registered for the app (default {DEFAULT_PORT})."
+        ));
+    }
 
     let opened = options.open_browser && open_browser(url.as_str()).await;
     if opened {
@@ -163,7 +177,6 @@ pub async fn login(
     tracing::debug!("callback received; trading the code for a token");
     let answer = client
         .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
         .request_async(public.http())
         .await
         .map_err(|err| exchange_error(err, &redirect))?;

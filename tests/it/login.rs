@@ -2,14 +2,21 @@
 //! test playing the browser over plain HTTP. Every test runs in a throw-away home with no
 //! D-Bus session, so the OS keychain is unavailable here: tokens go to the 0600 file with
 //! `--insecure-storage` (the real keychain is exercised in tests/keychain.rs).
+//!
+//! The fake accepts only the registered callback by default, as put.io is known to; tests
+//! that log in on a random port (`--port 0`, so that they can run in parallel) therefore
+//! use a fake that accepts any loopback port ([`fake_any_port`]). One test shows the default
+//! port with exact matching, one that putio-up sends nothing a strict server would refuse.
 
 use std::time::{Duration, Instant};
 
 use crate::support::login::{
-    Home, RunningLogin, logged_out, play_browser, run_with_input, wait_output,
+    Home, RunningLogin, fake_any_port, http_get, logged_out, play_browser, run_with_input,
+    wait_for_free_port, wait_output,
 };
 use crate::support::{Tree, fake, output_text};
-use fake_putio::Authorize;
+use fake_putio::{Authorize, OAuthRules, RedirectRule};
+use putio_up::auth::loopback::{DEFAULT_PORT, redirect_uri};
 
 fn whoami(fake: &fake_putio::FakePutio, home: &Home) -> std::process::Output {
     let mut cmd = logged_out(fake, home);
@@ -17,9 +24,23 @@ fn whoami(fake: &fake_putio::FakePutio, home: &Home) -> std::process::Output {
     cmd.output().unwrap()
 }
 
+/// The parameter names of a URL's query, sorted.
+fn query_names(url: &str) -> Vec<String> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let mut names: Vec<String> = query
+        .split('&')
+        .filter_map(|pair| pair.split('=').next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn browser_login_end_to_end_then_whoami() {
-    let fake = fake();
+fn browser_login_end_to_end_against_a_strict_server_then_whoami() {
+    // Strict: any parameter put.io's own clients do not send (PKCE's included) is refused,
+    // at authorize and at the exchange.
+    let fake = fake_any_port(true);
     let home = Home::new();
     let mut cmd = logged_out(&fake, &home);
     cmd.args(["login", "--no-browser", "--port", "0", "--insecure-storage"]);
@@ -27,14 +48,17 @@ fn browser_login_end_to_end_then_whoami() {
 
     let url = login.authorize_url();
     assert!(url.starts_with(&format!("{}/v2/oauth2/authenticate?", fake.api_url())));
+    assert_eq!(
+        query_names(&url),
+        ["client_id", "redirect_uri", "response_type", "state"],
+        "only what put.io's clients send: {url}"
+    );
     for part in [
         "response_type=code",
         &format!("client_id={}", fake.oauth_app().client_id),
         "redirect_uri=http%3A%2F%2F127.0.0.1%3A",
         "%2Fcallback",
         "state=",
-        "code_challenge=",
-        "code_challenge_method=S256",
     ] {
         assert!(url.contains(part), "{part} in {url}");
     }
@@ -45,6 +69,10 @@ fn browser_login_end_to_end_then_whoami() {
     let (code, text) = login.finish();
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("logged in to put.io as fake-user"), "{text}");
+    assert!(
+        text.contains("--port 0 chose port") && text.contains("any loopback port"),
+        "a random port is flagged as depending on put.io: {text}"
+    );
     assert!(
         text.contains("plaintext") && text.contains("0600"),
         "{text}"
@@ -71,8 +99,53 @@ fn browser_login_end_to_end_then_whoami() {
 }
 
 #[test]
-fn a_callback_with_a_wrong_state_is_ignored_and_the_wait_goes_on() {
+fn the_default_port_is_the_registered_callback_and_other_ports_are_refused() {
+    // The fake's default app registers putio-up's default callback, and matches it exactly.
     let fake = fake();
+    assert_eq!(fake.oauth_rules(), OAuthRules::default());
+    assert_eq!(
+        OAuthRules::default().redirect,
+        RedirectRule::Exact(redirect_uri(DEFAULT_PORT)),
+        "the fake registers putio-up's default callback"
+    );
+    let home = Home::new();
+
+    // Another port is not the registered callback: put.io's page refuses it, no redirect.
+    let mut cmd = logged_out(&fake, &home);
+    cmd.args(["login", "--no-browser", "--port", "0", "--insecure-storage"]);
+    let mut login = RunningLogin::start(cmd);
+    let refused = http_get(&login.authorize_url());
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(refused.location, None);
+    assert!(
+        refused.body.contains("not the callback registered"),
+        "{}",
+        refused.body
+    );
+    drop(login);
+
+    // The default port works as is.
+    wait_for_free_port(DEFAULT_PORT);
+    let mut cmd = logged_out(&fake, &home);
+    cmd.args(["login", "--no-browser", "--insecure-storage"]);
+    let mut login = RunningLogin::start(cmd);
+    let url = login.authorize_url();
+    assert!(
+        url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A53683%2Fcallback&")
+            || url.ends_with("redirect_uri=http%3A%2F%2F127.0.0.1%3A53683%2Fcallback"),
+        "{url}"
+    );
+    let page = play_browser(&url);
+    assert_eq!(page.status, 200, "{page:?}");
+    let (code, text) = login.finish();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("--port 0"), "{text}");
+    assert!(home.token_file(&fake).exists());
+}
+
+#[test]
+fn a_callback_with_a_wrong_state_is_ignored_and_the_wait_goes_on() {
+    let fake = fake_any_port(false);
     let home = Home::new();
     // The app credentials come from the config file this time.
     let app = fake.oauth_app();
@@ -127,7 +200,7 @@ fn a_callback_with_a_wrong_state_is_ignored_and_the_wait_goes_on() {
 
 #[test]
 fn a_denial_ends_the_login_with_the_reason() {
-    let fake = fake();
+    let fake = fake_any_port(false);
     let home = Home::new();
     fake.set_authorize(Authorize::Deny);
     let mut cmd = logged_out(&fake, &home);
@@ -404,7 +477,7 @@ fn without_a_keychain_login_fails_fast_and_names_the_ways_out() {
 
 #[test]
 fn the_token_never_shows_in_verbose_output_of_login_and_upload() {
-    let fake = fake();
+    let fake = fake_any_port(false);
     let home = Home::new();
     let secret = fake.oauth_app().client_secret;
     let mut cmd = logged_out(&fake, &home);

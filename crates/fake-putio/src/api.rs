@@ -1,5 +1,5 @@
 //! The API host's `/v2/...` routes: account, listing with cursors, single-file lookups, folder
-//! creation, delete, rename, token validation. Handlers parse parameters, call one `state`
+//! creation, delete, rename, transfers (add, list, get), token validation. Handlers parse parameters, call one `state`
 //! method under the lock, and render put.io's JSON. (The gate has already checked the token.)
 //!
 //! The OAuth login endpoints, which take no token, live in `oauth`.
@@ -34,6 +34,10 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v2/files/rename", post(rename))
         .route("/v2/files/{id}", get(get_file))
         .route("/v2/files/{id}/child", get(child))
+        // transfers
+        .route("/v2/transfers/add", post(add_transfer))
+        .route("/v2/transfers/list", get(list_transfers))
+        .route("/v2/transfers/{id}", get(get_transfer))
         // oauth
         .route("/v2/oauth2/validate", get(validate))
 }
@@ -204,4 +208,31 @@ async fn rename(State(app): State<App>, req: Request) -> Reply {
         .ok_or_else(|| ApiError::bad_request("file_id is required"))?;
     app.lock().rename(id, params.get("name").unwrap_or(""))?;
     Ok(reply::ok(json!({})))
+}
+
+/// `url` (a magnet URI or an http(s) link) and `save_parent_id` (default: root); an optional
+/// `callback_url` is accepted and never called.
+async fn add_transfer(State(app): State<App>, req: Request) -> Reply {
+    let params = Params::from_request(req).await?;
+    let url = params
+        .get("url")
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| ApiError::bad_request("url is required"))?;
+    let parent_id = params.u64("save_parent_id")?.unwrap_or(ROOT_ID);
+    let transfer = app.lock().add_transfer(url, parent_id)?;
+    Ok(reply::ok(json!({ "transfer": transfer })))
+}
+
+async fn list_transfers(State(app): State<App>) -> Reply {
+    let transfers = app.lock().transfers_json();
+    Ok(reply::ok(json!({ "transfers": transfers })))
+}
+
+async fn get_transfer(State(app): State<App>, Path(id): Path<String>) -> Reply {
+    let transfer = id
+        .parse()
+        .ok()
+        .and_then(|id| app.lock().transfer_json(id))
+        .ok_or_else(|| ApiError::not_found(format!("no transfer with id {id:?}")))?;
+    Ok(reply::ok(json!({ "transfer": transfer })))
 }

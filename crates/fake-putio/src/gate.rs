@@ -1,6 +1,6 @@
 //! The middleware in front of every route of both hosts (not `/__fake/*`): counts the request,
-//! applies the configured faults (latency, then 429, then 5xx, then drop), checks the token, and
-//! writes the request log line.
+//! applies the configured faults (latency, then 429, then 5xx, then drop), checks the token,
+//! refuses writes of an inactive account (402), and writes the request log line.
 //!
 //! Faults come before the token check, like a front proxy would do them. A dropped request still
 //! runs (so its effect happens) and then loses its connection; PATCH handlers get a [`DropPlan`]
@@ -43,6 +43,20 @@ const PUBLIC_ROUTES: &[&str] = &[
     "/v2/oauth2/oob/code/{code}",
 ];
 
+/// Routes that change the account, refused with 402 while the account is inactive
+/// (`Unknowns::account_inactive`). Reads (GET, HEAD, listing continuations) stay open.
+const WRITE_ROUTES: &[(Method, &str)] = &[
+    (Method::POST, "/v2/files/create-folder"),
+    (Method::POST, "/v2/files/delete"),
+    (Method::POST, "/v2/files/rename"),
+    (Method::POST, "/v2/files/upload"),
+    (Method::POST, "/v2/transfers/add"),
+    (Method::POST, "/files/"),
+    (Method::POST, "/files"),
+    (Method::PATCH, "/files/{id}"),
+    (Method::DELETE, "/files/{id}"),
+];
+
 /// Put in a request's extensions when its connection is to be dropped: a PATCH reads this share
 /// of its body, then fires the [`KillSwitch`].
 #[derive(Clone, Copy, Debug)]
@@ -63,13 +77,22 @@ pub(crate) async fn gate(
         .get::<MatchedPath>()
         .map(MatchedPath::as_str);
     let public = matched.is_some_and(|route| PUBLIC_ROUTES.contains(&route));
+    let write = matched.is_some_and(|route| {
+        WRITE_ROUTES
+            .iter()
+            .any(|(m, r)| *m == method && *r == route)
+    });
     let key = route_key(&method, matched, &path);
-    let (fault, latency) = {
+    let (fault, latency, inactive) = {
         let mut state = app.lock();
         state.stats.requests += 1;
         *state.stats.by_route.entry(key).or_default() += 1;
         let fault = state.decide_fault();
-        (fault, state.faults().latency)
+        (
+            fault,
+            state.faults().latency,
+            state.unknowns.account_inactive,
+        )
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -95,6 +118,10 @@ pub(crate) async fn gate(
             drain(req).await;
             ApiError::unauthorized().into_response()
         }
+        Fault::None if write && inactive => {
+            drain(req).await;
+            crate::unknowns::inactive_account().into_response()
+        }
         Fault::None => next.run(req).await,
         Fault::Drop { fraction } => {
             log(&"DROP");
@@ -106,11 +133,13 @@ pub(crate) async fn gate(
                 )
                 .into_response();
             };
-            let response = if public || authorized(&app, &req) {
+            let response = if !public && !authorized(&app, &req) {
+                ApiError::unauthorized().into_response()
+            } else if write && inactive {
+                crate::unknowns::inactive_account().into_response()
+            } else {
                 req.extensions_mut().insert(DropPlan { fraction });
                 next.run(req).await
-            } else {
-                ApiError::unauthorized().into_response()
             };
             return kill.kill(response).await;
         }

@@ -11,8 +11,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_putio::{EntryKind, FakePutio, Faults, Options};
+use fake_putio::{
+    Crc32Visibility, EntryKind, FakePutio, Faults, FullAnswer, OAuthRules, Options,
+    PUTIO_UP_CALLBACK, RedirectRule, Unknowns,
+};
 
+// These doc comments are the --help text, where backticks around put.io's names would show.
+#[allow(clippy::doc_markdown)]
 #[derive(Parser, Debug)]
 #[command(
     name = "fake-putio",
@@ -74,6 +79,69 @@ struct Cli {
     /// `https://upload.put.io`.
     #[arg(long, requires = "tls")]
     connect_proxy: bool,
+
+    // Where put.io's behaviour is unknown (shared/putio-api.md), the other plausible answers.
+    /// When a new file's crc32 shows in its file object and in the completing PATCH's
+    /// putio-file-crc32: immediate, late:SECS (that long after the file was stored), or never
+    #[arg(long, default_value = "immediate", value_parser = crc32_visibility, value_name = "WHEN")]
+    crc32: Crc32Visibility,
+    /// tus: HEAD / PATCH / DELETE on a completed upload's URL answer 404
+    #[arg(long)]
+    forget_completed_uploads: bool,
+    /// tus: an empty PATCH repeated on a completed upload answers without putio-file-id and
+    /// putio-file-crc32
+    #[arg(long)]
+    completion_without_file_id: bool,
+    /// .torrent uploads become transfers even with tus no-torrent: true, and .magnet uploads
+    /// become transfers too
+    #[arg(long)]
+    torrents_become_transfers: bool,
+    /// Status of the answer to an upload that does not fit the quota: 402
+    /// NOT_ENOUGH_DISK_SPACE, 413 REQUEST_ENTITY_TOO_LARGE, 400 UPLOAD_FAILED or 403
+    /// STORAGE_LIMIT_EXCEEDED
+    #[arg(long, default_value = "402", value_parser = full_answer, value_name = "STATUS")]
+    full_answer: FullAnswer,
+    /// The account is inactive: account/info says so and every write answers 402
+    #[arg(long)]
+    account_inactive: bool,
+    /// files/delete answers 404 for unknown ids even with skip_nonexistents=1
+    #[arg(long)]
+    delete_ignores_skip_nonexistents: bool,
+    /// Which redirect_uri the login accepts: exact (the registered callback only),
+    /// any-loopback-port (http on 127.0.0.1 / [::1], any port) or any (any http(s) URL)
+    #[arg(long, default_value = "exact", value_parser = ["exact", "any-loopback-port", "any"])]
+    redirect: String,
+    /// The callback registered for the app, for --redirect exact (default: putio-up's,
+    /// http://127.0.0.1:53683/callback)
+    #[arg(long, value_name = "URI")]
+    registered_callback: Option<String>,
+    /// Refuse (400) any parameter put.io's clients do not send to authorize and token
+    /// exchange, such as PKCE's code_challenge and code_verifier
+    #[arg(long)]
+    oauth_strict: bool,
+}
+
+fn crc32_visibility(text: &str) -> Result<Crc32Visibility, String> {
+    match text.trim() {
+        "immediate" => Ok(Crc32Visibility::Immediate),
+        "never" => Ok(Crc32Visibility::Never),
+        other => other
+            .strip_prefix("late:")
+            .and_then(|secs| secs.trim().parse::<f64>().ok())
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .map(Crc32Visibility::After)
+            .ok_or_else(|| "expected immediate, late:SECS or never".to_owned()),
+    }
+}
+
+fn full_answer(text: &str) -> Result<FullAnswer, String> {
+    match text.trim() {
+        "402" => Ok(FullAnswer::PaymentRequired402),
+        "413" => Ok(FullAnswer::TooLarge413),
+        "400" => Ok(FullAnswer::BadRequest400),
+        "403" => Ok(FullAnswer::Forbidden403),
+        _ => Err("expected 402, 413, 400 or 403".to_owned()),
+    }
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -115,6 +183,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> io::Result<()> {
+    if cli.registered_callback.is_some() && cli.redirect != "exact" {
+        return Err(io::Error::other(
+            "--registered-callback only applies to --redirect exact",
+        ));
+    }
     let defaults = Options::default();
     let options = Options {
         token: cli.token.clone().unwrap_or(defaults.token),
@@ -133,6 +206,27 @@ fn run(cli: &Cli) -> io::Result<()> {
         public_upload_url: cli
             .connect_proxy
             .then(|| "https://upload.put.io".to_owned()),
+        unknowns: Unknowns {
+            crc32: cli.crc32,
+            forget_completed_uploads: cli.forget_completed_uploads,
+            completion_without_file_id: cli.completion_without_file_id,
+            torrents_become_transfers: cli.torrents_become_transfers,
+            full_answer: cli.full_answer,
+            account_inactive: cli.account_inactive,
+            delete_ignores_skip_nonexistents: cli.delete_ignores_skip_nonexistents,
+        },
+        oauth: OAuthRules {
+            redirect: match cli.redirect.as_str() {
+                "any" => RedirectRule::Any,
+                "any-loopback-port" => RedirectRule::AnyLoopbackPort,
+                _ => RedirectRule::Exact(
+                    cli.registered_callback
+                        .clone()
+                        .unwrap_or_else(|| PUTIO_UP_CALLBACK.to_owned()),
+                ),
+            },
+            strict_params: cli.oauth_strict,
+        },
         ..defaults
     };
     // Signal handlers first: a script may send SIGTERM as soon as it has read our lines.

@@ -3,16 +3,26 @@
 //! - `GET /v2/oauth2/authenticate`: the browser page. It decides at once, without a page:
 //!   approve (302 to `redirect_uri?code=..&state=..`), deny (`?error=access_denied&state=..`),
 //!   or approve with a state that is not the one sent, as a confused or hostile site would.
+//!   A request it cannot accept gets 400 with put.io's error envelope and is never redirected
+//!   (RFC 6749 §4.1.2.1 forbids redirecting to an unchecked URI): unknown `client_id`, a
+//!   `redirect_uri` the [`RedirectRule`] refuses, an unknown parameter under
+//!   [`OAuthRules::strict_params`], a `response_type` other than `code`, a bad PKCE method.
 //! - `GET|POST /v2/oauth2/access_token`: trades a code for the fake's token after checking
-//!   client id and secret, `grant_type=authorization_code`, the code (single use) and the
-//!   `redirect_uri` given at authorize, and the PKCE verifier when a challenge was sent.
-//!   Failures are put.io's OAuth shape: 400 `{"error": ..}` (`error_description` added here).
+//!   client id and secret, `grant_type=authorization_code`, the code (single use, spent by any
+//!   attempt that names it), the `redirect_uri` (the one given at authorize, and still one the
+//!   rule accepts), unknown parameters when strict, and the PKCE verifier when a challenge was
+//!   sent. Failures are put.io's OAuth shape: 400 `{"error": ..}` (`error_description` added
+//!   here), `error` only ever one of the three put.io's SDK knows: `unauthorized_client` (app
+//!   credentials), `access_denied` (unknown or spent code), `invalid_request` (everything
+//!   else, a redirect mismatch included, where RFC 6749 would say `invalid_grant`).
 //! - `GET /v2/oauth2/oob/code` and `GET /v2/oauth2/oob/code/{code}`: the put.io/link device
 //!   flow; a code is approved on its Nth poll.
 //!
-//! Choices where `putio-api.md` marks put.io's behaviour UNKNOWN: PKCE is checked when a
-//! `code_challenge` was sent (S256 or plain); a redirect URI is accepted as given (any port);
-//! issuing the token un-revokes it; device codes never expire; unknown codes get 404.
+//! Choices where `putio-api.md` marks put.io's behaviour UNKNOWN: redirect URIs must be the one
+//! registered callback by default ([`RedirectRule::Exact`]; `AnyLoopbackPort` and `Any` are
+//! the other answers); unknown parameters are ignored by default, and PKCE is then checked when
+//! a `code_challenge` was sent (S256 or plain); issuing the token un-revokes it; device codes
+//! never expire; unknown codes get 404.
 
 use std::collections::HashMap;
 
@@ -30,6 +40,25 @@ use sha2::{Digest, Sha256};
 use crate::params::Params;
 use crate::reply::{self, ApiError, Reply};
 use crate::server::{App, Authorize, DeviceLogin, OAuthApp};
+use crate::unknowns::{OAuthRules, RedirectRule};
+
+/// What put.io's own clients send to the authorize page (putio-api.md §2.1).
+const AUTHORIZE_PARAMS: &[&str] = &[
+    "client_id",
+    "response_type",
+    "redirect_uri",
+    "state",
+    "client_name",
+    "isolated",
+];
+/// What put.io's own clients send to the token exchange (putio-api.md §2.2).
+const TOKEN_PARAMS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "grant_type",
+    "redirect_uri",
+    "code",
+];
 
 /// Letters and digits that cannot be mistaken for each other when typed.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -48,6 +77,7 @@ pub(crate) fn routes() -> Router<App> {
 /// What the fake remembers about logins; lives in the account state, behind its mutex.
 pub(crate) struct Logins {
     pub app: OAuthApp,
+    pub rules: OAuthRules,
     pub authorize: Authorize,
     /// A device code is approved on this poll (0 = never).
     pub device_approve_after: u32,
@@ -62,10 +92,11 @@ struct Grant {
     challenge: Option<(String, String)>,
 }
 
-impl Default for Logins {
-    fn default() -> Self {
+impl Logins {
+    pub fn new(rules: OAuthRules) -> Self {
         Self {
             app: OAuthApp::default(),
+            rules,
             authorize: Authorize::Approve,
             device_approve_after: 2,
             grants: HashMap::new(),
@@ -106,9 +137,14 @@ async fn authenticate(State(app): State<App>, uri: Uri) -> Reply {
     }
     let redirect_uri = params
         .get("redirect_uri")
-        .filter(|uri| uri.starts_with("http://") || uri.starts_with("https://"))
-        .ok_or_else(|| ApiError::bad_request("redirect_uri must be an http(s) URL"))?
+        .filter(|uri| logins.rules.redirect.accepts(uri))
+        .ok_or_else(|| ApiError::bad_request(redirect_refusal(&logins.rules.redirect)))?
         .to_owned();
+    if logins.rules.strict_params
+        && let Some(name) = params.unknown(AUTHORIZE_PARAMS)
+    {
+        return Err(ApiError::bad_request(format!("unknown parameter {name:?}")));
+    }
     let sent_state = params.get("state").unwrap_or("");
     if logins.authorize == Authorize::Deny {
         return Ok(redirect_to(
@@ -145,6 +181,18 @@ async fn authenticate(State(app): State<App>, uri: Uri) -> Reply {
     ))
 }
 
+fn redirect_refusal(rule: &RedirectRule) -> String {
+    match rule {
+        RedirectRule::Exact(registered) => {
+            format!("redirect_uri is not the callback registered for this app ({registered})")
+        }
+        RedirectRule::AnyLoopbackPort => {
+            "redirect_uri must be http:// on a loopback IP address (127.0.0.1 or [::1])".to_owned()
+        }
+        RedirectRule::Any => "redirect_uri must be an http(s) URL".to_owned(),
+    }
+}
+
 /// An OAuth failure of the token endpoint: 400 `{"error", "error_description"}`.
 fn oauth_error(error: &str, description: &str) -> Response {
     reply::json_response(
@@ -161,6 +209,14 @@ async fn access_token(State(app): State<App>, req: Request) -> Result<Response, 
     let grant = params
         .get("code")
         .and_then(|code| logins.grants.remove(code));
+    if logins.rules.strict_params
+        && let Some(name) = params.unknown(TOKEN_PARAMS)
+    {
+        return Ok(oauth_error(
+            "invalid_request",
+            &format!("unknown parameter {name:?}"),
+        ));
+    }
     if params.get("client_id") != Some(logins.app.client_id.as_str())
         || params.get("client_secret") != Some(logins.app.client_secret.as_str())
     {
@@ -182,6 +238,12 @@ async fn access_token(State(app): State<App>, req: Request) -> Result<Response, 
         return Ok(oauth_error(
             "invalid_request",
             "redirect_uri differs from the one given at authorize",
+        ));
+    }
+    if !logins.rules.redirect.accepts(&grant.redirect_uri) {
+        return Ok(oauth_error(
+            "invalid_request",
+            "redirect_uri is not a callback registered for this app",
         ));
     }
     if let Some((challenge, method)) = &grant.challenge {

@@ -84,6 +84,13 @@ impl Params {
         }
     }
 
+    /// The first parameter name not in `known`, if any (for servers that refuse extras).
+    pub fn unknown<'a>(&'a self, known: &[&str]) -> Option<&'a str> {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter().find(|name| !known.contains(name))
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }

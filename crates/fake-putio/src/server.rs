@@ -29,6 +29,7 @@ use tower::ServiceExt;
 
 use crate::gate::{self, Host};
 use crate::state::State;
+use crate::unknowns::{OAuthRules, Unknowns};
 use crate::{api, control, oauth, reply, tus};
 
 /// How the fake account behaves. `Options::default()` is a roomy, well-behaved account.
@@ -49,6 +50,10 @@ pub struct Options {
     /// Base of the tus `Location` URLs, when clients reach the upload host under another
     /// name than its loopback address (e.g. `https://upload.put.io` through the proxy).
     pub public_upload_url: Option<String>,
+    /// How the fake answers where put.io's behaviour is unknown (see [`Unknowns`]).
+    pub unknowns: Unknowns,
+    /// How the login endpoints check redirect URIs and parameters (see [`OAuthRules`]).
+    pub oauth: OAuthRules,
 }
 
 impl Default for Options {
@@ -62,6 +67,8 @@ impl Default for Options {
             faults: Faults::default(),
             tls: false,
             public_upload_url: None,
+            unknowns: Unknowns::default(),
+            oauth: OAuthRules::default(),
         }
     }
 }
@@ -143,6 +150,21 @@ pub struct Entry {
     pub size: u64,
     /// Files: 8 lowercase hex digits; folders: `None`.
     pub crc32: Option<String>,
+}
+
+/// A transfer put.io would start: from an uploaded `.torrent` (or `.magnet`, see
+/// [`Unknowns::torrents_become_transfers`]) or from `POST /v2/transfers/add`. The fake never
+/// downloads anything, so a transfer stays `IN_QUEUE` and stores no file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub id: u64,
+    /// The uploaded file's name, or for a link the magnet's `dn` / the URL's last segment.
+    pub name: String,
+    pub save_parent_id: u64,
+    /// `"upload:<filename>"` for an uploaded file, else the `url` given to transfers/add.
+    pub source: String,
+    /// Always `"IN_QUEUE"`.
+    pub status: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -416,6 +438,37 @@ impl FakePutio {
     /// Every device code handed out so far, oldest first.
     pub fn device_logins(&self) -> Vec<DeviceLogin> {
         self.shared.lock().logins.devices.clone()
+    }
+
+    /// Replaces the answers to put.io's unknowns; later requests see them. A CRC32 delay
+    /// ([`crate::Crc32Visibility::After`]) counts from when each file was stored, not from now.
+    pub fn set_unknowns(&self, unknowns: Unknowns) {
+        self.shared.lock().unknowns = unknowns;
+    }
+
+    pub fn unknowns(&self) -> Unknowns {
+        self.shared.lock().unknowns.clone()
+    }
+
+    /// Every transfer started so far, oldest first.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.shared.lock().transfers().to_vec()
+    }
+
+    /// Everything removed so far, in the order it went: each `files/delete` target (a folder
+    /// followed by everything that was below it, by path) and each file a tus `overwrite`
+    /// replaced. Paths, sizes and CRC32s are as they were when removed.
+    pub fn deleted(&self) -> Vec<Entry> {
+        self.shared.lock().deleted().to_vec()
+    }
+
+    /// How the login endpoints check `redirect_uri` and unknown parameters from now on.
+    pub fn set_oauth_rules(&self, rules: OAuthRules) {
+        self.shared.lock().logins.rules = rules;
+    }
+
+    pub fn oauth_rules(&self) -> OAuthRules {
+        self.shared.lock().logins.rules.clone()
     }
 
     /// Receives one line per request (host, method, path without query, status, time). Used by

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
+use std::time::Instant;
 
 use axum::http::{HeaderName, StatusCode};
 use rand::rngs::StdRng;
@@ -14,8 +15,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::reply::ApiError;
-use crate::server::{Entry, EntryKind, Faults, Options, Stats};
+use crate::server::{Entry, EntryKind, Faults, Options, Stats, Transfer};
 use crate::time;
+use crate::unknowns::Unknowns;
 
 pub(crate) const ROOT_ID: u64 = 0;
 const ROOT_NAME: &str = "Your Files";
@@ -34,6 +36,8 @@ struct Node {
     content: Option<Vec<u8>>,
     created_at: i64,
     updated_at: i64,
+    /// When the file was stored: a CRC32 delay counts from here.
+    stored_at: Instant,
     /// Folders only: children ordered by name, then id (put.io's default listing order).
     children: BTreeSet<(String, u64)>,
 }
@@ -47,6 +51,16 @@ pub(crate) enum Completion {
     },
     /// A `.torrent` sent without `no-torrent: true` starts a transfer and stores nothing.
     Transfer,
+}
+
+/// How a PATCH ends, as its 204 reports it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Finished {
+    pub offset: u64,
+    /// `putio-file-id`, when the upload is a stored file and the answer names it.
+    pub file_id: Option<u64>,
+    /// `putio-file-crc32`, when also the CRC32 may be shown yet.
+    pub crc32: Option<u32>,
 }
 
 pub(crate) struct NewUpload {
@@ -72,6 +86,8 @@ struct Upload {
     /// change and stops, so two bodies never interleave.
     generation: u64,
     done: Option<Completion>,
+    /// The generation of the PATCH that completed the upload; a later one is a repeat.
+    completed_by: u64,
 }
 
 /// The fault chosen for one request.
@@ -111,6 +127,8 @@ pub(crate) struct State {
     pub disk_size: u64,
     pub per_page_max: usize,
     pub stats: Stats,
+    /// Answers where put.io's behaviour is unknown; consulted on every request.
+    pub unknowns: Unknowns,
     username: String,
     store_bytes: bool,
     used: u64,
@@ -120,7 +138,9 @@ pub(crate) struct State {
     fault_counter: u64,
     nodes: HashMap<u64, Node>,
     next_id: u64,
-    next_transfer_id: u64,
+    transfers: Vec<Transfer>,
+    /// Everything removed, in order (see `FakePutio::deleted`).
+    deleted: Vec<Entry>,
     uploads: HashMap<String, Upload>,
     pub hooks: Hooks,
 }
@@ -149,15 +169,17 @@ impl State {
             content: None,
             created_at: now,
             updated_at: now,
+            stored_at: Instant::now(),
             children: BTreeSet::new(),
         };
         let faults = sanitize(options.faults.clone());
         Self {
             token_revoked: false,
-            logins: crate::oauth::Logins::default(),
+            logins: crate::oauth::Logins::new(options.oauth.clone()),
             disk_size: options.disk_size,
             per_page_max: options.per_page_max.max(1),
             stats: Stats::default(),
+            unknowns: options.unknowns.clone(),
             username: options.username.clone(),
             store_bytes: options.store_bytes,
             used: 0,
@@ -166,7 +188,8 @@ impl State {
             fault_counter: 0,
             nodes: HashMap::from([(ROOT_ID, root)]),
             next_id: 1,
-            next_transfer_id: 1,
+            transfers: Vec::new(),
+            deleted: Vec::new(),
             uploads: HashMap::new(),
             hooks: Hooks::default(),
         }
@@ -230,8 +253,8 @@ impl State {
             "user_id": USER_ID,
             "username": self.username,
             "mail": format!("{}@example.invalid", self.username),
-            "account_status": "active",
-            "account_active": true,
+            "account_status": if self.unknowns.account_inactive { "inactive" } else { "active" },
+            "account_active": !self.unknowns.account_inactive,
             "avatar_url": null,
             "can_create_sub_account": false,
             "is_sub_account": false,
@@ -253,8 +276,19 @@ impl State {
 
     // ---- reading the tree ---------------------------------------------------------------
 
+    /// put.io's file object; its `crc32` is null while [`Unknowns::crc32`] hides it.
     pub fn file_json(&self, id: u64) -> Option<Value> {
-        self.nodes.get(&id).map(file_object)
+        self.nodes
+            .get(&id)
+            .map(|node| file_object(node, self.unknowns.crc32.shows(node.stored_at)))
+    }
+
+    pub fn transfers(&self) -> &[Transfer] {
+        &self.transfers
+    }
+
+    pub fn deleted(&self) -> &[Entry] {
+        &self.deleted
     }
 
     fn folder(&self, id: u64) -> Result<&Node, ApiError> {
@@ -319,14 +353,7 @@ impl State {
             for (_, child_id) in &self.nodes[&id].children {
                 let child = &self.nodes[child_id];
                 let path = format!("{prefix}/{}", child.name);
-                entries.push(Entry {
-                    path: path.clone(),
-                    id: child.id,
-                    parent_id: child.parent_id,
-                    kind: child.kind.clone(),
-                    size: child.size_for_entry(),
-                    crc32: child.crc32.map(hex),
-                });
+                entries.push(child.entry(path.clone()));
                 if child.kind == EntryKind::Folder {
                     stack.push((child.id, path));
                 }
@@ -412,6 +439,7 @@ impl State {
                 content,
                 created_at: now,
                 updated_at: updated_at.unwrap_or(now),
+                stored_at: Instant::now(),
                 children: BTreeSet::new(),
             },
         );
@@ -446,9 +474,11 @@ impl State {
         }
     }
 
-    /// Deletes entries (folders recursively). Unknown ids are 404 unless `skip_missing`, in which
-    /// case they are counted as skipped. Checks every id before deleting any.
+    /// Deletes entries (folders recursively). Unknown ids are 404 unless `skip_missing` (and
+    /// the switch that ignores it is off), in which case they are counted as skipped. Checks
+    /// every id before deleting any.
     pub fn delete(&mut self, ids: &[u64], skip_missing: bool) -> Result<usize, ApiError> {
+        let skip_missing = skip_missing && !self.unknowns.delete_ignores_skip_nonexistents;
         if ids.is_empty() {
             return Err(ApiError::bad_request("file_ids is required"));
         }
@@ -471,10 +501,43 @@ impl State {
         Ok(skipped)
     }
 
+    /// The path of a node as `tree` shows it (`""` for the root).
+    fn path_of(&self, id: u64) -> String {
+        let mut names = Vec::new();
+        let mut current = id;
+        while current != ROOT_ID {
+            let Some(node) = self.nodes.get(&current) else {
+                break;
+            };
+            names.push(node.name.as_str());
+            current = node.parent_id;
+        }
+        names
+            .iter()
+            .rev()
+            .fold(String::new(), |path, name| path + "/" + name)
+    }
+
+    /// Removes a node and everything below it, and records what went in `deleted`.
     fn remove_subtree(&mut self, id: u64) {
         let Some(node) = self.nodes.get(&id) else {
             return; // already gone with an ancestor listed earlier
         };
+        let top = node.entry(self.path_of(id));
+        let mut below = Vec::new();
+        let mut walk = vec![(id, top.path.clone())];
+        while let Some((current, prefix)) = walk.pop() {
+            for (_, child_id) in &self.nodes[&current].children {
+                let child = &self.nodes[child_id];
+                let path = format!("{prefix}/{}", child.name);
+                below.push(child.entry(path.clone()));
+                walk.push((child.id, path));
+            }
+        }
+        below.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
+        self.deleted.push(top);
+        self.deleted.extend(below);
+        let node = &self.nodes[&id];
         let (parent_id, name, size) = (node.parent_id, node.name.clone(), node.size);
         if let Some(parent) = self.nodes.get_mut(&parent_id) {
             parent.children.remove(&(name, id));
@@ -517,19 +580,65 @@ impl State {
 
     // ---- uploads ------------------------------------------------------------------------
 
+    /// Refuses a write that does not fit, the way [`Unknowns::full_answer`] says.
     fn check_quota(&self, extra: u64, freed: u64) -> Result<(), ApiError> {
         let after = self.used.saturating_sub(freed).saturating_add(extra);
         if after > self.disk_size {
-            return Err(ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                "NOT_ENOUGH_DISK_SPACE",
-                format!(
-                    "Not enough disk space: {extra} bytes needed, {} available.",
-                    self.disk_size.saturating_sub(self.used)
-                ),
-            ));
+            let available = self.disk_size.saturating_sub(self.used);
+            return Err(self.unknowns.full_answer.error(extra, available));
         }
         Ok(())
+    }
+
+    /// Whether an upload of this name turns into a transfer instead of a file.
+    fn becomes_transfer(&self, name: &str, no_torrent: bool) -> bool {
+        let lower = name.to_ascii_lowercase();
+        if self.unknowns.torrents_become_transfers {
+            lower.ends_with(".torrent") || lower.ends_with(".magnet")
+        } else {
+            !no_torrent && lower.ends_with(".torrent")
+        }
+    }
+
+    /// Records a new transfer and returns its JSON object.
+    fn start_transfer(&mut self, name: &str, save_parent_id: u64, source: String) -> Value {
+        let transfer = Transfer {
+            id: self.transfers.len() as u64 + 1,
+            name: name.to_owned(),
+            save_parent_id,
+            source,
+            status: "IN_QUEUE".to_owned(),
+        };
+        let object = transfer_object(&transfer);
+        self.transfers.push(transfer);
+        object
+    }
+
+    /// `POST /v2/transfers/add`: `url` is a magnet URI or an http(s) link.
+    pub fn add_transfer(&mut self, url: &str, save_parent_id: u64) -> Result<Value, ApiError> {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("magnet:?")
+            || lower.starts_with("http://")
+            || lower.starts_with("https://"))
+        {
+            return Err(ApiError::bad_request(
+                "url must be a magnet URI or an http(s) link",
+            ));
+        }
+        self.folder(save_parent_id)?;
+        Ok(self.start_transfer(&link_name(url), save_parent_id, url.to_owned()))
+    }
+
+    pub fn transfer_json(&self, id: u64) -> Option<Value> {
+        self.transfers
+            .iter()
+            .find(|t| t.id == id)
+            .map(transfer_object)
+    }
+
+    pub fn transfers_json(&self) -> Vec<Value> {
+        self.transfers.iter().map(transfer_object).collect()
     }
 
     /// tus creation: checks the parent and the quota and registers the upload under `key`.
@@ -582,18 +691,27 @@ impl State {
                 no_torrent: new.no_torrent,
                 generation: 0,
                 done: None,
+                completed_by: 0,
             },
         );
         Ok(())
     }
 
+    /// An upload its URL still reaches: completed ones are gone while
+    /// [`Unknowns::forget_completed_uploads`] is on.
+    fn known_upload(&self, key: &str) -> Option<&Upload> {
+        self.uploads
+            .get(key)
+            .filter(|u| u.done.is_none() || !self.unknowns.forget_completed_uploads)
+    }
+
     /// `(offset, length)` for HEAD.
     pub fn upload_status(&self, key: &str) -> Option<(u64, u64)> {
-        self.uploads.get(key).map(|u| (u.offset, u.length))
+        self.known_upload(key).map(|u| (u.offset, u.length))
     }
 
     pub fn delete_upload(&mut self, key: &str) -> bool {
-        self.uploads.remove(key).is_some()
+        self.known_upload(key).is_some() && self.uploads.remove(key).is_some()
     }
 
     /// Start of a PATCH: offset and declared length checks; returns this PATCH's generation and
@@ -604,6 +722,7 @@ impl State {
         offset: u64,
         content_length: Option<u64>,
     ) -> Result<(u64, u64), ApiError> {
+        self.known_upload(key).ok_or_else(upload_not_found)?;
         let upload = self.uploads.get_mut(key).ok_or_else(upload_not_found)?;
         if offset != upload.offset {
             return Err(ApiError::new(
@@ -651,18 +770,16 @@ impl State {
         self.stats.patch_bytes += bytes.len() as u64;
         if upload.offset == upload.length && upload.done.is_none() {
             // A failure (quota, parent gone) is reported by `patch_finish`.
-            let _ = self.complete(key);
+            let _ = self.complete(key, generation);
         }
         Ok(())
     }
 
     /// End of a PATCH body: completes the upload if every byte is in (zero-length uploads, and
-    /// retries after a failed completion) and returns the new offset and the completion, if any.
-    pub fn patch_finish(
-        &mut self,
-        key: &str,
-        generation: u64,
-    ) -> Result<(u64, Option<Completion>), ApiError> {
+    /// retries after a failed completion) and says what the 204 reports. A PATCH after the one
+    /// that completed the upload is a repeat: [`Unknowns::completion_without_file_id`] drops
+    /// the file's id and CRC32 from its answer.
+    pub fn patch_finish(&mut self, key: &str, generation: u64) -> Result<Finished, ApiError> {
         let upload = self.uploads.get(key).ok_or_else(upload_not_found)?;
         if upload.generation != generation {
             return Err(ApiError::new(
@@ -674,20 +791,36 @@ impl State {
         let offset = upload.offset;
         let done = match upload.done {
             Some(done) => Some(done),
-            None if upload.offset == upload.length => Some(self.complete(key)?),
+            None if upload.offset == upload.length => Some(self.complete(key, generation)?),
             None => None,
         };
-        Ok((offset, done))
+        let repeat = self.uploads[key].completed_by != generation;
+        let mut finished = Finished {
+            offset,
+            file_id: None,
+            crc32: None,
+        };
+        if let Some(Completion::File { id, crc32 }) = done
+            && !(repeat && self.unknowns.completion_without_file_id)
+        {
+            finished.file_id = Some(id);
+            let shown = self
+                .nodes
+                .get(&id)
+                .is_none_or(|node| self.unknowns.crc32.shows(node.stored_at));
+            finished.crc32 = shown.then_some(crc32);
+        }
+        Ok(finished)
     }
 
-    fn complete(&mut self, key: &str) -> Result<Completion, ApiError> {
+    fn complete(&mut self, key: &str, generation: u64) -> Result<Completion, ApiError> {
         let upload = &self.uploads[key];
         let (parent_id, name, length) = (upload.parent_id, upload.name.clone(), upload.length);
         self.folder(parent_id).map_err(|_| {
             ApiError::not_found(format!("target folder {parent_id} no longer exists"))
         })?;
-        let done = if !upload.no_torrent && is_torrent(&name) {
-            self.next_transfer_id += 1;
+        let done = if self.becomes_transfer(&name, upload.no_torrent) {
+            self.start_transfer(&name, parent_id, format!("upload:{name}"));
             Completion::Transfer
         } else {
             let replaced: Vec<(u64, u64)> = if upload.overwrite {
@@ -720,6 +853,7 @@ impl State {
         let upload = self.uploads.get_mut(key).expect("upload exists");
         upload.data = None;
         upload.done = Some(done);
+        upload.completed_by = generation;
         Ok(done)
     }
 
@@ -734,8 +868,9 @@ impl State {
             .collect()
     }
 
-    /// Multipart upload, after its bytes were read: a `.torrent` becomes a transfer, anything
-    /// else a file. Returns the response payload (`file` or `transfer`).
+    /// Multipart upload, after its bytes were read: a `.torrent` becomes a transfer (and a
+    /// `.magnet` too under [`Unknowns::torrents_become_transfers`]), anything else a file.
+    /// Returns the response payload (`file` or `transfer`).
     pub fn finish_multipart(
         &mut self,
         parent_id: u64,
@@ -746,10 +881,9 @@ impl State {
     ) -> Result<Value, ApiError> {
         self.check_rejected(name)?;
         self.folder(parent_id)?;
-        if is_torrent(name) {
-            let id = self.next_transfer_id;
-            self.next_transfer_id += 1;
-            return Ok(json!({"transfer": transfer_object(id, name, parent_id)}));
+        if self.becomes_transfer(name, false) {
+            let transfer = self.start_transfer(name, parent_id, format!("upload:{name}"));
+            return Ok(json!({ "transfer": transfer }));
         }
         self.check_quota(size, 0)?;
         let mut content = if self.store_bytes { content } else { None };
@@ -781,6 +915,18 @@ impl Node {
             EntryKind::Folder => 0,
         }
     }
+
+    /// How tests see this node: always with its real CRC32, whatever the API shows.
+    fn entry(&self, path: String) -> Entry {
+        Entry {
+            path,
+            id: self.id,
+            parent_id: self.parent_id,
+            kind: self.kind.clone(),
+            size: self.size_for_entry(),
+            crc32: self.crc32.map(hex),
+        }
+    }
 }
 
 fn sanitize(mut faults: Faults) -> Faults {
@@ -798,8 +944,24 @@ fn too_long(length: u64) -> ApiError {
     ApiError::bad_request(format!("body goes past Upload-Length {length}"))
 }
 
-fn is_torrent(name: &str) -> bool {
-    name.to_ascii_lowercase().ends_with(".torrent")
+/// A transfer's name from its link: a magnet's `dn`, else the URL's last path segment.
+fn link_name(url: &str) -> String {
+    let magnet_query = url
+        .get(..8)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("magnet:?"))
+        .map(|_| &url[8..]);
+    if let Some(query) = magnet_query {
+        let dn = form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "dn")
+            .map(|(_, value)| value.into_owned());
+        return dn
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| url.to_owned());
+    }
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/')
+        .find(|segment| !segment.is_empty() && !segment.contains(':'))
+        .map_or_else(|| url.to_owned(), str::to_owned)
 }
 
 /// Name rules shared by create-folder, rename and uploads.
@@ -843,13 +1005,19 @@ pub(crate) fn settings() -> Value {
     })
 }
 
-fn transfer_object(id: u64, name: &str, parent_id: u64) -> Value {
+/// put.io's transfer object (§6.3 of putio-api.md), as far as the fake can fill it.
+fn transfer_object(transfer: &Transfer) -> Value {
     json!({
-        "id": id,
-        "name": name,
-        "status": "IN_QUEUE",
-        "save_parent_id": parent_id,
+        "id": transfer.id,
+        "name": transfer.name,
+        "status": transfer.status,
+        "save_parent_id": transfer.save_parent_id,
+        "source": transfer.source,
         "percent_done": 0,
+        "size": 0,
+        "downloaded": 0,
+        "file_id": null,
+        "callback_url": null,
         "created_at": time::format(time::now()),
     })
 }
@@ -895,8 +1063,8 @@ fn file_kind(node: &Node) -> (&'static str, &'static str, Option<String>) {
     (file_type, content_type, extension)
 }
 
-/// put.io's file object (§5.1 of putio-api.md).
-fn file_object(node: &Node) -> Value {
+/// put.io's file object (§5.1 of putio-api.md); `crc32` null unless `show_crc32`.
+fn file_object(node: &Node, show_crc32: bool) -> Value {
     let (file_type, content_type, extension) = file_kind(node);
     json!({
         "id": node.id,
@@ -905,7 +1073,7 @@ fn file_object(node: &Node) -> Value {
         "size": node.size,
         "file_type": file_type,
         "content_type": content_type,
-        "crc32": node.crc32.map(hex),
+        "crc32": node.crc32.filter(|_| show_crc32).map(hex),
         "created_at": time::format(node.created_at),
         "updated_at": time::format(node.updated_at),
         "extension": extension,
@@ -995,9 +1163,9 @@ mod tests {
         .unwrap();
         let (generation, _) = st.patch_begin("u", 0, None).unwrap();
         st.patch_chunk("u", generation, b"new").unwrap();
-        let (offset, done) = st.patch_finish("u", generation).unwrap();
-        assert_eq!(offset, 3);
-        let Some(Completion::File { id, .. }) = done else {
+        let finished = st.patch_finish("u", generation).unwrap();
+        assert_eq!(finished.offset, 3);
+        let Some(id) = finished.file_id else {
             panic!("not completed")
         };
         let tree = st.tree();

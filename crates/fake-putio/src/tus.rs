@@ -24,7 +24,7 @@ use crate::gate::DropPlan;
 use crate::params::Params;
 use crate::reply::{self, ApiError, Reply};
 use crate::server::{App, KillSwitch};
-use crate::state::{self, Completion, NewUpload, ROOT_ID};
+use crate::state::{self, NewUpload, ROOT_ID};
 use crate::time;
 
 const TUS_VERSION: &str = "1.0.0";
@@ -231,10 +231,12 @@ async fn stream_patch(app: &App, key: &str, parts: &Parts, body: &mut BodyDataSt
         read += chunk.len() as u64;
         app.lock().patch_chunk(key, generation, &chunk)?;
     }
-    let (offset, done) = app.lock().patch_finish(key, generation)?;
-    let mut extra = vec![("upload-offset", offset.to_string())];
-    if let Some(Completion::File { id, crc32 }) = done {
+    let finished = app.lock().patch_finish(key, generation)?;
+    let mut extra = vec![("upload-offset", finished.offset.to_string())];
+    if let Some(id) = finished.file_id {
         extra.push(("putio-file-id", id.to_string()));
+    }
+    if let Some(crc32) = finished.crc32 {
         extra.push(("putio-file-crc32", state::hex(crc32)));
     }
     Ok(tus_response(StatusCode::NO_CONTENT, &extra))

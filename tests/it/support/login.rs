@@ -1,5 +1,6 @@
 //! Helpers for the login tests: a private home per test, the binary wired to the fake's OAuth
-//! app, a browser played with plain HTTP, and a reader for the lines a running login prints.
+//! app, a fake that accepts the random callback ports the tests use, a browser played with
+//! plain HTTP, and a reader for the lines a running login prints.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -8,7 +9,29 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use fake_putio::FakePutio;
+use fake_putio::{FakePutio, OAuthRules, RedirectRule};
+
+/// A fake whose app accepts a callback on any loopback port: tests log in with `--port 0`
+/// so that they can run side by side, while put.io (and the fake by default) accepts only
+/// the registered callback. `strict` also refuses every parameter put.io's clients do not send.
+pub fn fake_any_port(strict: bool) -> FakePutio {
+    let fake = super::fake();
+    fake.set_oauth_rules(OAuthRules {
+        redirect: RedirectRule::AnyLoopbackPort,
+        strict_params: strict,
+    });
+    fake
+}
+
+/// Waits (up to a minute) until nothing listens on `port` of 127.0.0.1, for the one test that
+/// needs the fixed default port: another run of the suite may hold it for a moment.
+pub fn wait_for_free_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "127.0.0.1:{port} stays busy");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
 
 /// A throw-away home: `HOME`, the XDG folders and `PUTIO_UP_CONFIG_DIR` all point into it, so
 /// no test reads or writes the real user's config, token file or keychain.

@@ -5,4 +5,5 @@ mod api;
 mod common;
 mod faults;
 mod oauth;
+mod unknowns;
 mod uploads;

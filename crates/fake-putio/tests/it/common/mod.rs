@@ -109,6 +109,34 @@ impl World {
             .expect("request succeeds")
     }
 
+    /// `POST /v2/files/upload` on the upload host: one `file` part and `parent_id`.
+    pub async fn multipart(&self, parent_id: u64, name: &str, content: &[u8]) -> Response {
+        let form = reqwest::multipart::Form::new()
+            .text("parent_id", parent_id.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(content.to_vec()).file_name(name.to_owned()),
+            );
+        self.http
+            .post(format!("{}/v2/files/upload", self.fake.upload_url()))
+            .header("Authorization", self.auth())
+            .multipart(form)
+            .send()
+            .await
+            .expect("request succeeds")
+    }
+
+    /// A bodyless request with the token, e.g. HEAD or DELETE on a tus URL.
+    pub async fn send(&self, method: reqwest::Method, url: &str) -> Response {
+        self.http
+            .request(method, url)
+            .header("Authorization", self.auth())
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .expect("request succeeds")
+    }
+
     pub async fn head_offset(&self, location: &str) -> Option<u64> {
         let response = self
             .http
