@@ -1,6 +1,9 @@
 //! `putio-up doctor` against the fake: what it reports, its exit code, and that the account
 //! is exactly as before afterwards (the temporary folder and everything in it gone).
 
+use std::time::Duration;
+
+use fake_putio::{Crc32Visibility, FullAnswer, Unknowns};
 use serde_json::Value;
 
 use crate::support::{self, fake, putio_up};
@@ -277,4 +280,226 @@ fn an_unreachable_put_io_is_exit_4() {
         "{text}"
     );
     assert!(fake.tree().is_empty());
+}
+
+/// The default fake with one unknown answered the other way.
+fn fake_with_unknowns(unknowns: Unknowns) -> fake_putio::FakePutio {
+    let fake = support::fake_with(fake_putio::Options {
+        unknowns,
+        ..fake_putio::Options::default()
+    });
+    seed(&fake);
+    fake
+}
+
+const CRC_ROWS: [&str; 3] = ["small.crc32", "tus.empty.crc32", "tus.large.crc32"];
+
+#[test]
+fn a_late_crc32_is_info_with_how_long_it_took() {
+    let fake = fake_with_unknowns(Unknowns {
+        crc32: Crc32Visibility::After(Duration::from_millis(400)),
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &["--crc-wait", "30"]);
+    assert_eq!(run.code, 0, "{}", run.results());
+    for key in CRC_ROWS {
+        assert_eq!(run.result(key), "INFO", "{}", run.results());
+        assert!(
+            run.observed(key).contains("showed it after"),
+            "{}",
+            run.results()
+        );
+        assert!(
+            run.observed(key).contains("equal to ours"),
+            "{}",
+            run.results()
+        );
+    }
+    assert!(
+        run.observed("small.crc32")
+            .contains("crc32 null in the answer")
+    );
+    for key in ["tus.empty.completion", "tus.large.completion"] {
+        assert_eq!(run.result(key), "INFO", "{}", run.results());
+        assert!(run.observed(key).contains("no putio-file-crc32"));
+    }
+}
+
+#[test]
+fn a_crc32_that_never_comes_differs() {
+    let fake = fake_with_unknowns(Unknowns {
+        crc32: Crc32Visibility::Never,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &["--crc-wait", "1"]);
+    assert_eq!(run.code, 1, "{}", run.results());
+    for key in CRC_ROWS {
+        assert_eq!(run.result(key), "DIFFERS", "{}", run.results());
+        assert!(
+            run.observed(key).contains("still none after 1s"),
+            "{}",
+            run.results()
+        );
+    }
+    assert!(run.stderr.contains("please report this"), "{}", run.stderr);
+}
+
+#[test]
+fn forgotten_completed_uploads_are_info() {
+    let fake = fake_with_unknowns(Unknowns {
+        forget_completed_uploads: true,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &[]);
+    assert_eq!(run.code, 0, "{}", run.results());
+    for key in [
+        "tus.empty.head",
+        "tus.large.head",
+        "tus.empty.patch",
+        "tus.large.patch",
+    ] {
+        assert_eq!(run.result(key), "INFO", "{}", run.results());
+        assert!(
+            run.observed(key)
+                .starts_with("404: put.io forgot the completed upload")
+        );
+    }
+    assert_eq!(run.result("tus.large.completion"), "OK");
+}
+
+#[test]
+fn an_empty_patch_after_completion_without_file_id_is_info() {
+    let fake = fake_with_unknowns(Unknowns {
+        completion_without_file_id: true,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &[]);
+    assert_eq!(run.code, 0, "{}", run.results());
+    for key in ["tus.empty.patch", "tus.large.patch"] {
+        assert_eq!(run.result(key), "INFO", "{}", run.results());
+        assert!(run.observed(key).contains("204 without putio-file-id"));
+    }
+    assert_eq!(run.result("tus.empty.head"), "OK");
+}
+
+#[test]
+fn torrents_that_become_transfers_differ() {
+    let fake = fake_with_unknowns(Unknowns {
+        torrents_become_transfers: true,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &[]);
+    assert_eq!(run.code, 1, "{}", run.results());
+    for key in ["tus.torrent", "tus.magnet"] {
+        assert_eq!(run.result(key), "DIFFERS", "{}", run.results());
+        assert!(
+            run.observed(key).contains("no file stored"),
+            "{}",
+            run.results()
+        );
+        assert!(run.observed(key).contains("transfer"), "{}", run.results());
+    }
+    assert_eq!(
+        run.result("small.answer"),
+        "OK",
+        "a plain .bin stays a file"
+    );
+    let started: Vec<String> = fake.transfers().into_iter().map(|t| t.name).collect();
+    assert_eq!(started, ["doctor-probe.torrent", "doctor-probe.magnet"]);
+    // The fake has no transfers/cancel: the doctor says what it left behind.
+    assert_eq!(run.result("cleanup"), "DIFFERS");
+    assert!(
+        run.observed("cleanup")
+            .contains("transfer(s) 1, 2 could not be cancelled"),
+        "{}",
+        run.results()
+    );
+    assert!(
+        run.stderr
+            .contains("cancel them in put.io's Transfers page")
+    );
+}
+
+#[test]
+fn every_answer_to_a_full_account_is_reported_verbatim() {
+    for (answer, words) in [
+        (FullAnswer::PaymentRequired402, "402 NOT_ENOUGH_DISK_SPACE"),
+        (FullAnswer::TooLarge413, "413 REQUEST_ENTITY_TOO_LARGE"),
+        (FullAnswer::BadRequest400, "400 UPLOAD_FAILED"),
+        (FullAnswer::Forbidden403, "403 STORAGE_LIMIT_EXCEEDED"),
+    ] {
+        let fake = fake_with_unknowns(Unknowns {
+            full_answer: answer,
+            ..Unknowns::default()
+        });
+        let run = checked_doctor(&fake, &[]);
+        assert_eq!(run.code, 0, "{answer:?}: {}", run.results());
+        assert_eq!(run.result("tus.full"), "INFO");
+        assert!(
+            run.observed("tus.full").contains(words),
+            "{answer:?}: {}",
+            run.results()
+        );
+    }
+}
+
+#[test]
+fn an_inactive_account_differs_and_nothing_is_created() {
+    let fake = fake_with_unknowns(Unknowns {
+        account_inactive: true,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &[]);
+    assert_eq!(run.code, 1, "{}", run.results());
+    assert_eq!(run.result("token"), "OK");
+    assert_eq!(run.result("account.state"), "DIFFERS");
+    assert!(run.observed("account.state").contains("\"inactive\""));
+    assert_eq!(run.result("folder.create"), "DIFFERS");
+    assert!(
+        run.observed("folder.create")
+            .contains("402 PaymentRequired")
+    );
+    assert_eq!(run.result("small.answer"), "SKIPPED");
+    assert!(
+        run.observed("small.answer")
+            .contains("could not be created")
+    );
+    assert_eq!(run.result("cleanup"), "OK");
+    assert!(fake.deleted().is_empty());
+}
+
+#[test]
+fn a_delete_that_ignores_skip_nonexistents_is_info() {
+    let fake = fake_with_unknowns(Unknowns {
+        delete_ignores_skip_nonexistents: true,
+        ..Unknowns::default()
+    });
+    let run = checked_doctor(&fake, &[]);
+    assert_eq!(run.code, 0, "{}", run.results());
+    assert_eq!(run.result("delete.gone"), "INFO");
+    assert!(
+        run.observed("delete.gone").starts_with("404"),
+        "{}",
+        run.results()
+    );
+    assert!(
+        run.observed("delete.gone")
+            .contains("skip_nonexistents=1 was ignored")
+    );
+}
+
+#[test]
+fn the_doctor_deletes_only_what_it_made() {
+    let fake = fake();
+    seed(&fake);
+    let run = checked_doctor(&fake, &[]);
+    let name = run.report["folder"]["name"].as_str().unwrap();
+    let deleted = fake.deleted();
+    assert!(!deleted.is_empty());
+    for entry in &deleted {
+        assert!(
+            entry.path.starts_with(&format!("/{name}/")) || entry.path == format!("/{name}"),
+            "{entry:?}"
+        );
+    }
 }
