@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to put.io and store the token (browser, --device or --with-token)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (keychain and file)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the account the token belongs to, its disk use, and where the token came from')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out how put.io answers where putio-up''s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for putio-up to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print putio-up''s man page (roff) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -124,6 +125,23 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'putio-up;doctor' {
+            [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Folder id to create the temporary folder in; 0 is the account root')
+            [CompletionResult]::new('--crc-wait', '--crc-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
+            [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')
+            [CompletionResult]::new('--web-url', '--web-url', [CompletionResultType]::ParameterName, 'put.io web app origin, where `login --device` sends you to approve the code')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output on stderr [default: auto, or `color` in the config file]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Also print the report as one JSON document on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'putio-up;completions' {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')
@@ -157,6 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to put.io and store the token (browser, --device or --with-token)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (keychain and file)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the account the token belongs to, its disk use, and where the token came from')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out how put.io answers where putio-up''s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for putio-up to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print putio-up''s man page (roff) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -172,6 +191,9 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;help;whoami' {
+            break
+        }
+        'putio-up;help;doctor' {
             break
         }
         'putio-up;help;completions' {

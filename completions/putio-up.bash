@@ -19,6 +19,9 @@ _putio__up() {
             putio__up,completions)
                 cmd="putio__up__subcmd__completions"
                 ;;
+            putio__up,doctor)
+                cmd="putio__up__subcmd__doctor"
+                ;;
             putio__up,help)
                 cmd="putio__up__subcmd__help"
                 ;;
@@ -39,6 +42,9 @@ _putio__up() {
                 ;;
             putio__up__subcmd__help,completions)
                 cmd="putio__up__subcmd__help__subcmd__completions"
+                ;;
+            putio__up__subcmd__help,doctor)
+                cmd="putio__up__subcmd__help__subcmd__doctor"
                 ;;
             putio__up__subcmd__help,help)
                 cmd="putio__up__subcmd__help__subcmd__help"
@@ -65,7 +71,7 @@ _putio__up() {
 
     case "${cmd}" in
         putio__up)
-            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --web-url --config --color --help --version upload login logout whoami completions man help"
+            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --web-url --config --color --help --version upload login logout whoami doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,8 +138,50 @@ _putio__up() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        putio__subcmd__up__subcmd__doctor)
+            opts="-v -q -h --parent-id --crc-wait --json --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --parent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crc-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         putio__subcmd__up__subcmd__help)
-            opts="upload login logout whoami completions man help"
+            opts="upload login logout whoami doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +195,20 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

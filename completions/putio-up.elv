@@ -35,6 +35,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand login 'Log in to put.io and store the token (browser, --device or --with-token)'
             cand logout 'Remove the stored token (keychain and file)'
             cand whoami 'Show the account the token belongs to, its disk use, and where the token came from'
+            cand doctor 'Find out how put.io answers where putio-up''s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
             cand completions 'Print shell completions for putio-up to stdout'
             cand man 'Print putio-up''s man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -116,6 +117,22 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'putio-up;doctor'= {
+            cand --parent-id 'Folder id to create the temporary folder in; 0 is the account root'
+            cand --crc-wait 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once'
+            cand --api-url 'put.io API origin: scheme, host and optional port, no path'
+            cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
+            cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
+            cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
+            cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand --json 'Also print the report as one JSON document on stdout'
+            cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+            cand -q 'Print only errors and the final summary'
+            cand --quiet 'Print only errors and the final summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'putio-up;completions'= {
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'
@@ -147,6 +164,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand login 'Log in to put.io and store the token (browser, --device or --with-token)'
             cand logout 'Remove the stored token (keychain and file)'
             cand whoami 'Show the account the token belongs to, its disk use, and where the token came from'
+            cand doctor 'Find out how put.io answers where putio-up''s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
             cand completions 'Print shell completions for putio-up to stdout'
             cand man 'Print putio-up''s man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -158,6 +176,8 @@ set edit:completion:arg-completer[putio-up] = {|@words|
         &'putio-up;help;logout'= {
         }
         &'putio-up;help;whoami'= {
+        }
+        &'putio-up;help;doctor'= {
         }
         &'putio-up;help;completions'= {
         }

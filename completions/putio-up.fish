@@ -39,6 +39,7 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Uploa
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "logout" -d 'Remove the stored token (keychain and file)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "doctor" -d 'Find out how put.io answers where putio-up\'s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -104,6 +105,19 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l parent-id -d 'Folder id to create the temporary folder in; 0 is the account root' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l crc-wait -d 'Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -l json -d 'Also print the report as one JSON document on stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand completions" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
@@ -124,10 +138,11 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "doctor" -d 'Find out how put.io answers where putio-up\'s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -132,6 +132,11 @@ pub enum Command {
     #[command(after_help = WHOAMI_EXAMPLES)]
     Whoami,
 
+    /// Find out how put.io answers where putio-up's assumptions are unverified, in a
+    /// temporary folder it removes; prints a report to paste into a bug report
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
+
     /// Print shell completions for putio-up to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -207,6 +212,38 @@ Examples:
 Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
 depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
 Defaults for most options can be set in the config file (see `putio-up --help`).";
+
+const DOCTOR_HELP: &str = "\
+Examples:
+  putio-up doctor                      # the table on stderr
+  putio-up doctor --json > doctor.json # and one JSON document on stdout, for a bug report
+  putio-up doctor --parent-id 123456   # work inside folder 123456 instead of the root
+
+It creates a folder putio-up-doctor-<random> (in the root, or in --parent-id), uploads a few
+small test files into it (1000 bytes, 0 bytes, 5 MiB and two tiny .torrent/.magnet files),
+lists, deletes its own files, and removes the folder at the end, also after
+an error or Ctrl-C; if it cannot, it says so with the folder's id. It also asks put.io to start
+an upload larger than the free space, sends no data for it and abandons it at once.
+
+Exit codes: 0 put.io does everything putio-up relies on (rows OK or INFO), 1 some row says
+DIFFERS, 2 bad --parent-id, 3 token missing or rejected, 4 put.io unreachable,
+130 interrupted.";
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Folder id to create the temporary folder in; 0 is the account root
+    #[arg(long, value_name = "ID", default_value_t = 0)]
+    pub parent_id: u64,
+
+    /// Seconds to wait for put.io to show the CRC32 of a new file, when it is not there at once
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub crc_wait: u64,
+
+    /// Also print the report as one JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
+}
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod doctor;
 pub mod exit;
 pub mod format;
 pub mod generate;
@@ -34,7 +35,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             generate::man(args.command.as_deref(), &mut std::io::stdout().lock())?;
             return Ok(Outcome(Code::Success));
         }
-        Command::Upload(_) | Command::Login(_) | Command::Logout | Command::Whoami => {}
+        Command::Upload(_)
+        | Command::Login(_)
+        | Command::Logout
+        | Command::Whoami
+        | Command::Doctor(_) => {}
     }
     let config = settings::config(&cli.global)?;
     let output = settings::output(&cli.global, &config)?;
@@ -65,6 +70,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let endpoints = settings::endpoints(&cli.global, &config)?;
             runtime()?.block_on(auth::whoami(&endpoints))
         }
+        Command::Doctor(args) => doctor(&cli.global, &config, &output, &args),
         Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),
     }
 }
@@ -109,6 +115,28 @@ fn upload(
         } else {
             Code::PartialFailure
         }))
+    })
+}
+
+fn doctor(
+    global: &cli::GlobalArgs,
+    config: &settings::Config,
+    output: &settings::Output,
+    args: &cli::DoctorArgs,
+) -> Result<Outcome> {
+    let endpoints = settings::endpoints(global, config)?;
+    let found = auth::resolve(&auth::store_for(&endpoints))?;
+    let doctor = doctor::Settings {
+        parent_id: args.parent_id,
+        crc_wait: std::time::Duration::from_secs(args.crc_wait),
+        json: args.json,
+        quiet: output.verbosity == settings::Verbosity::Quiet,
+        color: output.color,
+    };
+    tracing::debug!(?doctor, ?endpoints, token_from = %found.source, "settings");
+    runtime()?.block_on(async move {
+        let client = api::Client::new(endpoints, &found.token, 4, 2)?;
+        doctor::run(&client, &doctor).await
     })
 }
 

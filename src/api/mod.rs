@@ -5,6 +5,7 @@
 
 mod error;
 pub mod oauth;
+pub mod probe;
 pub mod retry;
 mod types;
 
