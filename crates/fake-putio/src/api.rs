@@ -1,5 +1,5 @@
 //! The API host's `/v2/...` routes: account, listing with cursors, single-file lookups, folder
-//! creation, delete, rename, transfers (add, list, get), token validation. Handlers parse parameters, call one `state`
+//! creation, delete, rename, transfers (add, list, get, cancel), token validation. Handlers parse parameters, call one `state`
 //! method under the lock, and render put.io's JSON. (The gate has already checked the token.)
 //!
 //! The OAuth login endpoints, which take no token, live in `oauth`.
@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Router<App> {
         // transfers
         .route("/v2/transfers/add", post(add_transfer))
         .route("/v2/transfers/list", get(list_transfers))
+        .route("/v2/transfers/cancel", post(cancel_transfers))
         .route("/v2/transfers/{id}", get(get_transfer))
         // oauth
         .route("/v2/oauth2/validate", get(validate))
@@ -221,6 +222,22 @@ async fn add_transfer(State(app): State<App>, req: Request) -> Reply {
     let parent_id = params.u64("save_parent_id")?.unwrap_or(ROOT_ID);
     let transfer = app.lock().add_transfer(url, parent_id)?;
     Ok(reply::ok(json!({ "transfer": transfer })))
+}
+
+/// `transfer_ids` (comma list): the transfers are removed; unknown ids are ignored.
+async fn cancel_transfers(State(app): State<App>, req: Request) -> Reply {
+    let params = Params::from_request(req).await?;
+    let ids: Vec<u64> = params
+        .get("transfer_ids")
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::bad_request("transfer_ids is required"));
+    }
+    app.lock().cancel_transfers(&ids);
+    Ok(reply::ok(json!({})))
 }
 
 async fn list_transfers(State(app): State<App>) -> Reply {

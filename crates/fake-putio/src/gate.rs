@@ -51,6 +51,7 @@ const WRITE_ROUTES: &[(Method, &str)] = &[
     (Method::POST, "/v2/files/rename"),
     (Method::POST, "/v2/files/upload"),
     (Method::POST, "/v2/transfers/add"),
+    (Method::POST, "/v2/transfers/cancel"),
     (Method::POST, "/files/"),
     (Method::POST, "/files"),
     (Method::PATCH, "/files/{id}"),

@@ -54,7 +54,8 @@
 //!   file. Switched: every `.torrent` and `.magnet` upload becomes a transfer. A transfer stores
 //!   no file; the tus 204 then has no `putio-file-id`, the multipart answer is
 //!   `{"status":"OK","transfer":{..}}`. Transfers stay `IN_QUEUE`; `POST /v2/transfers/add`
-//!   (`url`, `save_parent_id`), `GET /v2/transfers/list` and `GET /v2/transfers/{id}` serve them.
+//!   (`url`, `save_parent_id`), `GET /v2/transfers/list`, `GET /v2/transfers/{id}` and
+//!   `POST /v2/transfers/cancel` (`transfer_ids`, removes them) serve them.
 //! - Storage full (`full_answer`, `--full-answer 402|413|400|403`): `402`
 //!   `NOT_ENOUGH_DISK_SPACE`; else 413 `REQUEST_ENTITY_TOO_LARGE`, 400 `UPLOAD_FAILED` (its
 //!   message says nothing of disk or space) or 403 `STORAGE_LIMIT_EXCEEDED`. Checked at tus

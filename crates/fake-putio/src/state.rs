@@ -655,6 +655,11 @@ impl State {
             .map(transfer_object)
     }
 
+    /// `POST /v2/transfers/cancel`: cancelled transfers leave the list.
+    pub fn cancel_transfers(&mut self, ids: &[u64]) {
+        self.transfers.retain(|t| !ids.contains(&t.id));
+    }
+
     pub fn transfers_json(&self) -> Vec<Value> {
         self.transfers.iter().map(transfer_object).collect()
     }
