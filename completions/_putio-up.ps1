@@ -78,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;login' {
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the local callback: must match the callback URL registered for your put.io app; 0 picks a free one')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback URL registered for your put.io app. Another port, or 0 (any free one), works only if put.io accepts any loopback port for the app, which is not known')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the browser or the code''s approval after this long (90s, 5m, 1h)')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')

@@ -73,7 +73,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'putio-up;login'= {
-            cand --port 'Port of the local callback: must match the callback URL registered for your put.io app; 0 picks a free one'
+            cand --port 'Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback URL registered for your put.io app. Another port, or 0 (any free one), works only if put.io accepts any loopback port for the app, which is not known'
             cand --timeout 'Give up waiting for the browser or the code''s approval after this long (90s, 5m, 1h)'
             cand --api-url 'put.io API origin: scheme, host and optional port, no path'
             cand --upload-url 'put.io upload origin: scheme, host and optional port, no path'

@@ -69,7 +69,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s L -l follow
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l port -d 'Port of the local callback: must match the callback URL registered for your put.io app; 0 picks a free one' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l port -d 'Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback URL registered for your put.io app. Another port, or 0 (any free one), works only if put.io accepts any loopback port for the app, which is not known' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l timeout -d 'Give up waiting for the browser or the code\'s approval after this long (90s, 5m, 1h)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
