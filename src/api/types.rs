@@ -27,12 +27,12 @@ impl RemoteFile {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct FileEnvelope {
+pub(super) struct FileEnvelope {
     pub file: RemoteFile,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ListPage {
+pub(super) struct ListPage {
     #[serde(default)]
     pub files: Vec<RemoteFile>,
     #[serde(default)]
@@ -58,6 +58,6 @@ pub struct AccountInfo {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct AccountEnvelope {
+pub(super) struct AccountEnvelope {
     pub info: AccountInfo,
 }
