@@ -79,7 +79,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let auth = settings.auth()?;
             let login = settings.login(&args)?;
             tracing::debug!(?login, ?auth, "settings");
-            let printer = ui::AuthPrinter::new(&output, false);
+            let printer = ui::auth::AuthPrinter::new(&output, false);
             runtime()?.block_on(async move {
                 tokio::select! {
                     result = auth::login(&auth, &login, &printer) => result,
@@ -87,10 +87,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 }
             })
         }
-        Command::Logout => auth::logout(&settings.auth()?, &ui::AuthPrinter::new(&output, false)),
+        Command::Logout => auth::logout(
+            &settings.auth()?,
+            &ui::auth::AuthPrinter::new(&output, false),
+        ),
         Command::Whoami(args) => {
             let auth = settings.auth()?;
-            let printer = ui::AuthPrinter::new(&output, args.json);
+            let printer = ui::auth::AuthPrinter::new(&output, args.json);
             runtime()?.block_on(auth::whoami(&auth, &printer))
         }
         Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),

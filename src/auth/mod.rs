@@ -20,7 +20,6 @@ pub mod loopback;
 pub mod report;
 pub mod store;
 
-use std::fmt;
 use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,7 +35,7 @@ use app::AppCredentials;
 use report::{Listener, Notice};
 use store::{KeychainError, KeychainOptions, Store};
 
-pub const TOKEN_ENV: &str = "PUTIO_TOKEN";
+pub use report::{TOKEN_ENV, TokenSource};
 
 /// What every auth command works with: where put.io is, where tokens are kept, and what the
 /// environment said.
@@ -96,25 +95,6 @@ pub struct LoginSettings {
 }
 /// A token is a few dozen characters; anything near this is not a token.
 const MAX_TOKEN_INPUT: u64 = 64 * 1024;
-
-/// Where the token of this run came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    Environment,
-    /// The keychain entry, e.g. "service putio-up, user default".
-    Keychain(String),
-    File(PathBuf),
-}
-
-impl fmt::Display for TokenSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenSource::Environment => write!(f, "environment ({TOKEN_ENV})"),
-            TokenSource::Keychain(entry) => write!(f, "OS keychain ({entry})"),
-            TokenSource::File(path) => write!(f, "file {}", path.display()),
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct Found {

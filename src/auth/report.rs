@@ -2,11 +2,33 @@
 //! happened, the UI layer decides how it looks (`-q`, colour, `--json`), as it does for the
 //! upload engine's [`crate::upload::report::Event`]s. Nothing here prints.
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::TokenSource;
 use crate::api::AccountInfo;
+
+/// The environment variable whose token wins over a stored one.
+pub const TOKEN_ENV: &str = "PUTIO_TOKEN";
+
+/// Where the token of this run came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    Environment,
+    /// The keychain entry, e.g. "service putio-up, user default".
+    Keychain(String),
+    File(PathBuf),
+}
+
+impl fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenSource::Environment => write!(f, "environment ({TOKEN_ENV})"),
+            TokenSource::Keychain(entry) => write!(f, "OS keychain ({entry})"),
+            TokenSource::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
 
 /// How much a notice matters, so that `-q` can leave out the chatter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

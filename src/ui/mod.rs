@@ -7,7 +7,7 @@
 //! [`crate::auth::report::Notice`]s through a [`crate::auth::report::Listener`]. It owns
 //! its input type, [`Output`]; `crate::settings` builds it.
 
-mod auth;
+pub mod auth;
 mod bars;
 mod json;
 mod lines;
@@ -19,7 +19,6 @@ use std::sync::Arc;
 use crate::format::human_bytes;
 use crate::upload::report::{Event, Reporter, Summary};
 
-pub use auth::AuthPrinter;
 pub use json::Json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
