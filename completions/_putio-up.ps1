@@ -117,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--web-url', '--web-url', [CompletionResultType]::ParameterName, 'put.io web app origin, where `login --device` sends you to approve the code')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output on stderr [default: auto, or `color` in the config file]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the answer as one JSON object on stdout (username, disk, token source)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final summary')

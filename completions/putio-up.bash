@@ -491,7 +491,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__whoami)
-            opts="-v -q -h --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            opts="-v -q -h --json --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -110,6 +110,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --web-url 'put.io web app origin, where `login --device` sends you to approve the code'
             cand --config 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml'
             cand --color 'Colour in human output on stderr [default: auto, or `color` in the config file]'
+            cand --json 'Print the answer as one JSON object on stdout (username, disk, token source)'
             cand -v 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
             cand --verbose 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
             cand -q 'Print only errors and the final summary'

@@ -102,6 +102,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l config -d '
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
 always\t'Colour, even into a pipe or file'
 never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -l json -d 'Print the answer as one JSON object on stdout (username, disk, token source)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -1,12 +1,13 @@
-//! The one place that decides the process exit code and prints a fatal error.
+//! The words of how a run ends, on the ground floor: the exit codes, [`Fatal`] (an error
+//! that names the code it deserves) and [`LoginFailed`]. It imports nothing of ours, so
+//! every layer may use it.
 //!
-//! Errors travel up as `anyhow::Error`; anything below may attach a [`Fatal`] kind to say
-//! which code it deserves. Nothing else in the crate calls `std::process::exit`.
+//! It never decides: which code an error chain gets is `crate::exit_code` at the top, where
+//! every layer's error types are in view. Besides `main`, only [`now`] calls
+//! `std::process::exit`.
 
 use std::fmt;
 use std::process::ExitCode;
-
-use crate::api::ApiError;
 
 /// Exit codes, documented in README.md. Scripts depend on these numbers: never renumber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +30,7 @@ pub enum Code {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outcome(pub Code);
 
-/// A failure that decides the exit code. Wrap it into `anyhow::Error`; `finish` finds it.
+/// A failure that decides the exit code. Wrap it into `anyhow::Error`; the top finds it.
 #[derive(Debug)]
 pub struct Fatal {
     pub code: Code,
@@ -67,7 +68,7 @@ impl std::error::Error for Fatal {}
 
 /// A login that did not end with a stored token (denied, timed out, rejected, cannot be kept):
 /// exit 3 like any authentication failure, but its message already says what to do next, so
-/// [`finish`] adds no generic hint.
+/// the top adds no generic hint.
 #[derive(Debug)]
 pub struct LoginFailed(pub String);
 
@@ -86,67 +87,19 @@ impl fmt::Display for LoginFailed {
 
 impl std::error::Error for LoginFailed {}
 
-/// The code an error deserves: an explicit [`Fatal`] wins, then a rejected token, else a
-/// remote failure (an error that escaped to the top stopped the whole run).
-pub fn code_for(err: &anyhow::Error) -> Code {
-    for cause in err.chain() {
-        if let Some(fatal) = cause.downcast_ref::<Fatal>() {
-            return fatal.code;
-        }
-        if cause.downcast_ref::<LoginFailed>().is_some() {
-            return Code::Auth;
-        }
-        if let Some(api) = cause.downcast_ref::<ApiError>() {
-            if api.is_unauthorized() {
-                return Code::Auth;
-            }
-            if api.is_storage_full() {
-                return Code::Remote;
-            }
-        }
-    }
-    Code::Remote
-}
-
 /// The one hint appended to every authentication failure.
 pub const LOGIN_HINT: &str = "run `putio-up login` (`--device` on a machine without a browser, \
 `--with-token` to paste a token), or set PUTIO_TOKEN to an OAuth token of your put.io account";
 
-/// Print a fatal error once, in one format, and map the result to the process exit code.
-#[allow(clippy::print_stderr)]
-pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
-    match result {
-        Ok(Outcome(code)) => ExitCode::from(code as u8),
-        Err(err) => {
-            let code = code_for(&err);
-            if code != Code::Interrupted {
-                eprintln!("putio-up: error: {}", one_line(&err));
-                let explained = err
-                    .chain()
-                    .any(|c| c.downcast_ref::<LoginFailed>().is_some());
-                if code == Code::Auth && !explained {
-                    eprintln!("putio-up: hint: {LOGIN_HINT}");
-                }
-            }
-            ExitCode::from(code as u8)
-        }
+impl From<Code> for ExitCode {
+    fn from(code: Code) -> Self {
+        ExitCode::from(code as u8)
     }
 }
 
-/// `err` with its causes on one line, skipping causes that repeat their parent's text.
-pub fn one_line(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    let mut last = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if text.is_empty() || last.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-        last = text;
-    }
-    out
+/// Leaves the process at once with `code`, for the one case that cannot unwind: a second
+/// Ctrl-C while the run winds down. Everything else returns its [`Outcome`] to `main`.
+#[allow(clippy::exit)]
+pub fn now(code: Code) -> ! {
+    std::process::exit(code as i32)
 }

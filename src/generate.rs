@@ -1,6 +1,6 @@
 //! Shell completions and man pages, generated from the clap definition in `cli.rs`. The
-//! generated files are committed in `completions/` and `man/`; `tests/scripting.rs` fails
-//! when they drift (`UPDATE_GENERATED=1 cargo test --test scripting generated` rewrites them).
+//! generated files are committed in `completions/` and `man/`; `tests/it/help.rs` fails
+//! when they drift (`UPDATE_GENERATED=1 cargo test --test it help::generated` rewrites them).
 
 use std::io::Write;
 

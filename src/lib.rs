@@ -1,8 +1,29 @@
 //! putio-up: upload a local folder tree to put.io.
 //!
-//! `run` is the whole program behind `main`: it resolves settings, builds the runtime and
-//! dispatches the command. Layers: cli → settings → {auth, upload} → api; `ui` listens to
-//! `upload` and prints for `auth`.
+//! [`run`] is the whole program behind `main`: it resolves settings, builds the runtime and
+//! dispatches the command; [`finish`] turns its result into the exit code, the one place
+//! that decides which outcome gets which code.
+//!
+//! Imports flow one way, top to bottom (`cargo modules dependencies --lib --acyclic` checks
+//! that there is no loop):
+//!
+//! ```text
+//! lib (run, finish)
+//!  ├─ generate ─────────────┐
+//!  └─ settings ─────────────┼─► cli        flags as parsed; imports nothing of ours
+//!      └─ ui                │              prints; owns `Output`, listens to the two below
+//!          ├─ auth ─┐       │              owns `AuthSettings`, `LoginSettings`
+//!          └─ upload┤       │              the engine; owns `UploadSettings`
+//!                   └─ api  │              the put.io client; owns `Endpoints`
+//!                       └─ exit, format, secret, private_file   the ground floor
+//! ```
+//!
+//! Each module owns the type it takes; `settings` alone reads the environment and the
+//! config file and builds those types. Every layer may use the ground floor; none imports
+//! a layer above it (`upload` never imports `ui` or `settings`; `api` imports only `secret`).
+
+// A `pub` item the crate does not export is `pub(crate)` or less: visibility says who uses it.
+#![warn(unreachable_pub)]
 
 pub mod api;
 pub mod auth;
@@ -11,18 +32,22 @@ pub mod doctor;
 pub mod exit;
 pub mod format;
 pub mod generate;
+pub mod private_file;
 pub mod secret;
 pub mod settings;
 pub mod ui;
 pub mod upload;
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
 use tokio_util::sync::CancellationToken;
 
+use api::{ApiError, UnsendableToken};
 use cli::{Cli, Command};
-use exit::{Code, Outcome};
+use exit::{Code, Fatal, LOGIN_HINT, LoginFailed, Outcome};
+use settings::Settings;
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     // Generated text depends on the binary alone: no config file, no logs.
@@ -38,41 +63,89 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Upload(_)
         | Command::Login(_)
         | Command::Logout
-        | Command::Whoami
+        | Command::Whoami(_)
         | Command::Doctor(_) => {}
     }
-    let config = settings::config(&cli.global)?;
-    let output = settings::output(&cli.global, &config)?;
+    let settings = Settings::load(&cli.global)?;
+    let output = settings.output()?;
     ui::init_logs(&output);
+    tracing::debug!(paths = ?settings.paths(), "settings");
     match cli.command {
         Command::Upload(args) => {
             // With --json, a failure that stops the run is also an `error` line on stdout.
             let json = args.json.then(|| Arc::new(ui::Json::stdout(args.dry_run)));
-            let result = upload(&cli.global, &config, &output, &args, json.clone());
+            let result = upload(&settings, &output, &args, json.clone());
             if let (Err(err), Some(json)) = (&result, json) {
-                json.fatal(exit::code_for(err), &exit::one_line(err));
+                json.fatal(exit_code(err), &format::one_line(err));
             }
             result
         }
         Command::Login(args) => {
-            let endpoints = settings::endpoints(&cli.global, &config)?;
-            let login = settings::login(&cli.global, &config, &args)?;
-            tracing::debug!(?login, ?endpoints, "settings");
+            let auth = settings.auth()?;
+            let login = settings.login(&args)?;
+            tracing::debug!(?login, ?auth, "settings");
+            let printer = ui::auth::AuthPrinter::new(&output, false);
             runtime()?.block_on(async move {
                 tokio::select! {
-                    result = auth::login(&endpoints, &login) => result,
-                    _ = tokio::signal::ctrl_c() => Err(exit::Fatal::interrupted()),
+                    result = auth::login(&auth, &login, &printer) => result,
+                    _ = tokio::signal::ctrl_c() => Err(Fatal::interrupted()),
                 }
             })
         }
-        Command::Logout => auth::logout(&settings::endpoints(&cli.global, &config)?),
-        Command::Whoami => {
-            let endpoints = settings::endpoints(&cli.global, &config)?;
-            runtime()?.block_on(auth::whoami(&endpoints))
+        Command::Logout => auth::logout(
+            &settings.auth()?,
+            &ui::auth::AuthPrinter::new(&output, false),
+        ),
+        Command::Whoami(args) => {
+            let auth = settings.auth()?;
+            let printer = ui::auth::AuthPrinter::new(&output, args.json);
+            runtime()?.block_on(auth::whoami(&auth, &printer))
         }
-        Command::Doctor(args) => doctor(&cli.global, &config, &output, &args),
+        Command::Doctor(args) => doctor(&settings, &output, &args),
         Command::Completions(_) | Command::Man(_) => unreachable!("answered above"),
     }
+}
+
+/// Prints a fatal error once, in one format, and maps the result to the process exit code.
+pub fn finish(result: Result<Outcome>) -> ExitCode {
+    match result {
+        Ok(Outcome(code)) => code.into(),
+        Err(err) => {
+            let code = exit_code(&err);
+            if code != Code::Interrupted {
+                // A failed login already says what to do next: no generic hint on top.
+                let explained = err
+                    .chain()
+                    .any(|c| c.downcast_ref::<LoginFailed>().is_some());
+                let hint = (code == Code::Auth && !explained).then_some(LOGIN_HINT);
+                ui::fatal(&format::one_line(&err), hint);
+            }
+            code.into()
+        }
+    }
+}
+
+/// The code an error deserves: an explicit [`Fatal`] wins, then a failed login or a
+/// rejected token, a full account; anything else that escaped to the top stopped the whole
+/// run remotely.
+pub fn exit_code(err: &anyhow::Error) -> Code {
+    for cause in err.chain() {
+        if let Some(fatal) = cause.downcast_ref::<Fatal>() {
+            return fatal.code;
+        }
+        if cause.is::<LoginFailed>() || cause.is::<UnsendableToken>() {
+            return Code::Auth;
+        }
+        if let Some(api) = cause.downcast_ref::<ApiError>() {
+            if api.is_unauthorized() {
+                return Code::Auth;
+            }
+            if api.is_storage_full() {
+                return Code::Remote;
+            }
+        }
+    }
+    Code::Remote
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -82,20 +155,19 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn upload(
-    global: &cli::GlobalArgs,
-    config: &settings::Config,
-    output: &settings::Output,
+    settings: &Settings<'_>,
+    output: &ui::Output,
     args: &cli::UploadArgs,
     json: Option<Arc<ui::Json<std::io::Stdout>>>,
 ) -> Result<Outcome> {
-    let endpoints = settings::endpoints(global, config)?;
-    let upload = settings::upload(args, config)?;
-    let found = auth::resolve(&auth::store_for(&endpoints))?;
-    tracing::debug!(?upload, ?endpoints, token_from = %found.source, "settings");
+    let auth = settings.auth()?;
+    let upload = settings.upload(args)?;
+    let found = auth::resolve(&auth)?;
+    tracing::debug!(?upload, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
     let token = found.token;
     runtime()?.block_on(async move {
         let client = Arc::new(api::Client::new(
-            endpoints,
+            auth.endpoints,
             &token,
             upload.retries,
             upload.jobs,
@@ -118,24 +190,19 @@ fn upload(
     })
 }
 
-fn doctor(
-    global: &cli::GlobalArgs,
-    config: &settings::Config,
-    output: &settings::Output,
-    args: &cli::DoctorArgs,
-) -> Result<Outcome> {
-    let endpoints = settings::endpoints(global, config)?;
-    let found = auth::resolve(&auth::store_for(&endpoints))?;
+fn doctor(settings: &Settings<'_>, output: &ui::Output, args: &cli::DoctorArgs) -> Result<Outcome> {
+    let auth = settings.auth()?;
+    let found = auth::resolve(&auth)?;
     let doctor = doctor::Settings {
         parent_id: args.parent_id,
         crc_wait: std::time::Duration::from_secs(args.crc_wait),
         json: args.json,
-        quiet: output.verbosity == settings::Verbosity::Quiet,
+        quiet: output.verbosity == ui::Verbosity::Quiet,
         color: output.color,
     };
-    tracing::debug!(?doctor, ?endpoints, token_from = %found.source, "settings");
+    tracing::debug!(?doctor, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
     runtime()?.block_on(async move {
-        let client = api::Client::new(endpoints, &found.token, 4, 2)?;
+        let client = api::Client::new(auth.endpoints, &found.token, 4, 2)?;
         doctor::run(&client, &doctor).await
     })
 }
@@ -149,7 +216,22 @@ fn watch_interrupts(cancel: CancellationToken) {
         tracing::info!("interrupted: stopping; press Ctrl-C again to quit at once");
         cancel.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
-            std::process::exit(Code::Interrupted as i32);
+            exit::now(Code::Interrupted);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_the_error_chain() {
+        assert_eq!(exit_code(&Fatal::usage("x")), Code::Usage);
+        assert_eq!(exit_code(&LoginFailed::error("denied")), Code::Auth);
+        assert_eq!(exit_code(&anyhow::Error::new(UnsendableToken)), Code::Auth);
+        let wrapped = anyhow::Error::new(ApiError::protocol("list", "odd")).context("upload");
+        assert_eq!(exit_code(&wrapped), Code::Remote);
+        assert_eq!(exit_code(&anyhow::anyhow!("anything else")), Code::Remote);
+    }
 }

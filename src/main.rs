@@ -1,8 +1,8 @@
-//! Thin entry point: parse argv, run, turn the outcome into an exit code (see `exit.rs`).
+//! Thin entry point: parse argv, run, turn the outcome into an exit code (`putio_up::finish`).
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = putio_up::cli::Cli::parse();
-    putio_up::exit::finish(putio_up::run(cli))
+    putio_up::finish(putio_up::run(cli))
 }

@@ -28,6 +28,12 @@ pub struct StatusError {
     pub action: String,
 }
 
+/// A token that cannot go into an HTTP header (control characters, ...): put.io could never
+/// accept it, so the top treats it like a rejected token.
+#[derive(Debug, thiserror::Error)]
+#[error("the token has characters that cannot be sent")]
+pub struct UnsendableToken;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]

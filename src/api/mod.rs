@@ -3,6 +3,7 @@
 //!
 //! It never logs the token: it travels only in a header marked sensitive.
 
+mod endpoints;
 mod error;
 pub mod oauth;
 pub mod probe;
@@ -16,11 +17,11 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
-pub use error::{ApiError, StatusError};
+pub use endpoints::{DEFAULT_API_URL, DEFAULT_UPLOAD_URL, Endpoints};
+pub use error::{ApiError, StatusError, UnsendableToken};
 pub use types::{AccountInfo, Disk, RemoteFile, RemoteTransfer};
 
 use crate::secret::Token;
-use crate::settings::Endpoints;
 
 const TUS_VERSION: &str = "1.0.0";
 const PAGE_SIZE: u32 = 1000;
@@ -67,10 +68,8 @@ impl Client {
         attempts: u32,
         connections: usize,
     ) -> anyhow::Result<Self> {
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                crate::exit::Fatal::auth("the token has characters that cannot be sent")
-            })?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| UnsendableToken)?;
         auth.set_sensitive(true);
         let http = reqwest::Client::builder()
             .user_agent(concat!("putio-up/", env!("CARGO_PKG_VERSION")))

@@ -7,9 +7,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{ApiError, read_json};
+use super::{ApiError, Endpoints, read_json};
 use crate::secret::Token;
-use crate::settings::Endpoints;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 

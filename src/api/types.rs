@@ -52,7 +52,7 @@ impl RemoteFile {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct FileEnvelope {
+pub(super) struct FileEnvelope {
     pub file: RemoteFile,
 }
 
@@ -71,7 +71,7 @@ pub struct RemoteTransfer {
 /// The answer to a one-request upload: the stored file, or the transfer put.io started
 /// instead (it took the upload for a torrent), §6.2.
 #[derive(Debug, Deserialize)]
-pub struct UploadEnvelope {
+pub(super) struct UploadEnvelope {
     #[serde(default)]
     pub file: Option<RemoteFile>,
     #[serde(default)]
@@ -79,13 +79,13 @@ pub struct UploadEnvelope {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct TransfersPage {
+pub(super) struct TransfersPage {
     #[serde(default)]
     pub transfers: Vec<RemoteTransfer>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ListPage {
+pub(super) struct ListPage {
     #[serde(default)]
     pub files: Vec<RemoteFile>,
     #[serde(default)]
@@ -135,7 +135,7 @@ impl AccountInfo {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct AccountEnvelope {
+pub(super) struct AccountEnvelope {
     pub info: AccountInfo,
 }
 

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::loopback::human_duration;
+use super::report::{Listener, Notice};
 use crate::api::oauth::Public;
 use crate::exit::LoginFailed;
+use crate::format::human_duration;
 use crate::secret::Token;
-use crate::ui;
 
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -20,6 +20,7 @@ pub async fn login(
     app_id: &str,
     web_url: &str,
     timeout: Duration,
+    listener: &dyn Listener,
 ) -> Result<Token> {
     let host = gethostname::gethostname();
     let client_name = format!("putio-up@{}", host.to_string_lossy());
@@ -37,12 +38,11 @@ pub async fn login(
             }
         })?;
     let code = device.code.trim().to_owned();
-    ui::say(&format!(
-        "putio-up: to log in, open this address on any device logged in to put.io:\n\n    \
-         {web_url}/link?code={code}\n\nputio-up: and check that it shows this code:\n\n    \
-         {code}\n\nputio-up: waiting up to {} for approval (Ctrl-C to cancel)",
-        human_duration(timeout)
-    ));
+    listener.notice(Notice::DeviceCode {
+        link: &format!("{web_url}/link?code={code}"),
+        code: &code,
+        timeout,
+    });
     let deadline = Instant::now() + timeout;
     loop {
         let now = Instant::now();

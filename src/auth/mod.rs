@@ -8,51 +8,93 @@
 //! The token is a password to the whole account: it is never taken from argv, never
 //! logged, never put in an error message, and never written in plaintext unless the person
 //! asked for it with `--insecure-storage`.
+//!
+//! Auth takes its inputs resolved ([`AuthSettings`], [`LoginSettings`], built by
+//! `crate::settings`) and never reads the environment; it talks to the person only through
+//! a [`report::Listener`], never by printing.
 
-pub mod config;
+pub mod app;
+mod callback;
 pub mod device;
 pub mod loopback;
+pub mod report;
 pub mod store;
 
-use std::fmt;
 use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use oauth2::ClientSecret;
 
 use crate::api::oauth::Public;
-use crate::api::{AccountInfo, Client};
+use crate::api::{AccountInfo, Client, Endpoints};
 use crate::exit::{Code, Fatal, LoginFailed, Outcome};
-use crate::format::human_bytes;
 use crate::secret::Token;
-use crate::settings::{Endpoints, LoginMethod, LoginSettings};
-use crate::ui;
-use config::AppCredentials;
-use store::{KeychainError, Store};
+use app::AppCredentials;
+use report::{Listener, Notice};
+use store::{KeychainError, KeychainOptions, Store};
 
-pub const TOKEN_ENV: &str = "PUTIO_TOKEN";
-/// A token is a few dozen characters; anything near this is not a token.
-const MAX_TOKEN_INPUT: u64 = 64 * 1024;
+pub use report::{TOKEN_ENV, TokenSource};
 
-/// Where the token of this run came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    Environment,
-    /// The keychain entry, e.g. "service putio-up, user default".
-    Keychain(String),
-    File(PathBuf),
+/// What every auth command works with: where put.io is, where tokens are kept, and what the
+/// environment said.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub endpoints: Endpoints,
+    /// The config folder, home of the token file; `None` when there is no home folder.
+    pub config_dir: Option<PathBuf>,
+    /// `PUTIO_TOKEN`, as found.
+    pub env_token: EnvToken,
+    pub keychain: KeychainOptions,
+    /// A graphical session: a browser can be opened.
+    pub graphical: bool,
 }
 
-impl fmt::Display for TokenSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenSource::Environment => write!(f, "environment ({TOKEN_ENV})"),
-            TokenSource::Keychain(entry) => write!(f, "OS keychain ({entry})"),
-            TokenSource::File(path) => write!(f, "file {}", path.display()),
-        }
+/// `PUTIO_TOKEN` as the environment has it. `Debug` never shows the token.
+#[derive(Clone, Debug)]
+pub enum EnvToken {
+    Unset,
+    Set(Token),
+    Empty,
+    NotUnicode,
+}
+
+impl EnvToken {
+    fn is_set(&self) -> bool {
+        !matches!(self, EnvToken::Unset)
     }
 }
+
+/// How `login` gets its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// OAuth in a browser, with the callback on 127.0.0.1:`port` (0 = any free port).
+    /// `registered_port` is the port put.io's app must have in its callback URL: `port`, or
+    /// the default when `port` is 0 (for the message that says how to register the app).
+    Browser {
+        port: u16,
+        registered_port: u16,
+        open_browser: bool,
+    },
+    /// put.io/link code approved from another device; `web_url` is where the link points.
+    Device { web_url: String },
+    /// A token on stdin.
+    Stdin,
+}
+
+#[derive(Debug)]
+pub struct LoginSettings {
+    pub method: LoginMethod,
+    /// The put.io app, from the environment or the config file.
+    pub app: AppCredentials,
+    /// How long to wait for the browser or the code's approval.
+    pub timeout: Duration,
+    /// Keep the token in a 0600 file instead of the OS keychain.
+    pub insecure_storage: bool,
+}
+/// A token is a few dozen characters; anything near this is not a token.
+const MAX_TOKEN_INPUT: u64 = 64 * 1024;
 
 #[derive(Debug)]
 pub struct Found {
@@ -60,26 +102,32 @@ pub struct Found {
     pub source: TokenSource,
 }
 
-/// The token and the places it may be kept, for the API origin in `endpoints`.
-pub fn store_for(endpoints: &Endpoints) -> Store {
-    Store::new(&endpoints.api, config::config_dir().as_deref())
+impl AuthSettings {
+    /// The token's places for this API origin.
+    fn store(&self) -> Store {
+        Store::new(
+            &self.endpoints.api,
+            self.config_dir.as_deref(),
+            self.keychain,
+        )
+    }
 }
 
 /// `PUTIO_TOKEN`, else the keychain, else the fallback file. None of them: exit 3.
-pub fn resolve(store: &Store) -> Result<Found> {
-    match std::env::var(TOKEN_ENV) {
-        Ok(raw) => {
-            return Token::new(&raw)
-                .map(|token| Found {
-                    token,
-                    source: TokenSource::Environment,
-                })
-                .ok_or_else(|| Fatal::auth(format!("{TOKEN_ENV} is set but empty")));
+pub fn resolve(settings: &AuthSettings) -> Result<Found> {
+    let store = settings.store();
+    match &settings.env_token {
+        EnvToken::Set(token) => {
+            return Ok(Found {
+                token: token.clone(),
+                source: TokenSource::Environment,
+            });
         }
-        Err(std::env::VarError::NotUnicode(_)) => {
+        EnvToken::Empty => return Err(Fatal::auth(format!("{TOKEN_ENV} is set but empty"))),
+        EnvToken::NotUnicode => {
             return Err(Fatal::auth(format!("{TOKEN_ENV} is not valid UTF-8")));
         }
-        Err(std::env::VarError::NotPresent) => {}
+        EnvToken::Unset => {}
     }
     let keychain_trouble = match store.keychain_read() {
         Ok(Some(token)) => {
@@ -107,11 +155,15 @@ pub fn resolve(store: &Store) -> Result<Found> {
 }
 
 /// `putio-up login`: get a token one of three ways, check it with put.io, keep it.
-pub async fn login(endpoints: &Endpoints, settings: &LoginSettings) -> Result<Outcome> {
-    let config_dir = config::config_dir();
-    let store = Store::new(&endpoints.api, config_dir.as_deref());
+pub async fn login(
+    auth: &AuthSettings,
+    settings: &LoginSettings,
+    listener: &dyn Listener,
+) -> Result<Outcome> {
+    let endpoints = &auth.endpoints;
+    let store = auth.store();
     // The configuration the method needs first: a usage error costs nothing.
-    let ready = prepare(settings)?;
+    let ready = prepare(auth, settings)?;
     // Then whether the token can be kept, before anyone goes through a login for it.
     if !settings.insecure_storage
         && let Err(err) = store.keychain_read()
@@ -124,9 +176,9 @@ pub async fn login(endpoints: &Endpoints, settings: &LoginSettings) -> Result<Ou
             client_id,
             client_secret,
             options,
-        } => loopback::login(&public, &client_id, &client_secret, &options).await?,
+        } => loopback::login(&public, &client_id, &client_secret, &options, listener).await?,
         Ready::Device { app_id, web_url } => {
-            device::login(&public, &app_id, &web_url, settings.timeout).await?
+            device::login(&public, &app_id, &web_url, settings.timeout, listener).await?
         }
         Ready::Stdin => read_token()?,
     };
@@ -138,15 +190,13 @@ pub async fn login(endpoints: &Endpoints, settings: &LoginSettings) -> Result<Ou
             _ => err,
         }
     })?;
-    let place = keep(&store, &token, settings.insecure_storage)?;
-    ui::say(&format!(
-        "putio-up: logged in to put.io as {}; the token is stored in {place}",
-        info.username
-    ));
-    if std::env::var_os(TOKEN_ENV).is_some() {
-        ui::say(&format!(
-            "putio-up: note: {TOKEN_ENV} is set here and wins over the stored token"
-        ));
+    let place = keep(&store, &token, settings.insecure_storage, listener)?;
+    listener.notice(Notice::LoggedIn {
+        username: &info.username,
+        stored_in: &place,
+    });
+    if auth.env_token.is_set() {
+        listener.notice(Notice::EnvironmentTokenWins);
     }
     Ok(Outcome(Code::Success))
 }
@@ -167,31 +217,32 @@ enum Ready {
 
 /// Finds the app credentials the method needs; their absence is a usage error that says how
 /// to get them.
-fn prepare(settings: &LoginSettings) -> Result<Ready> {
+fn prepare(auth: &AuthSettings, settings: &LoginSettings) -> Result<Ready> {
     Ok(match &settings.method {
-        LoginMethod::Browser { port, open_browser } => {
-            let app = AppCredentials::load(settings.config_file.as_deref())?;
+        LoginMethod::Browser {
+            port,
+            registered_port,
+            open_browser,
+        } => {
+            let app = &settings.app;
             let (Some(client_id), Some(client_secret)) = (&app.client_id, &app.client_secret)
             else {
-                let shown = if *port == 0 {
-                    loopback::DEFAULT_PORT
-                } else {
-                    *port
-                };
-                return Err(app.missing_for_browser(&loopback::redirect_uri(shown)));
+                return Err(app.missing_for_browser(&loopback::redirect_uri(*registered_port)));
             };
             Ready::Browser {
                 client_id: client_id.clone(),
                 client_secret: client_secret.clone(),
                 options: loopback::BrowserLogin {
                     port: *port,
+                    registered_port: *registered_port,
                     open_browser: *open_browser,
+                    graphical: auth.graphical,
                     timeout: settings.timeout,
                 },
             }
         }
         LoginMethod::Device { web_url } => {
-            let app = AppCredentials::load(settings.config_file.as_deref())?;
+            let app = &settings.app;
             let Some(app_id) = app.client_id.clone() else {
                 return Err(app.missing_for_device());
             };
@@ -218,20 +269,16 @@ fn cannot_keep(err: &KeychainError) -> anyhow::Error {
 }
 
 /// Stores the token where asked; returns where, for the closing line.
-fn keep(store: &Store, token: &Token, insecure: bool) -> Result<String> {
+fn keep(store: &Store, token: &Token, insecure: bool, listener: &dyn Listener) -> Result<String> {
     if insecure {
         let path = store.file_write(token)?;
         // A keychain entry would be found first and shadow the new file.
         match store.keychain_delete() {
-            Ok(true) => ui::say("putio-up: removed the older token from the OS keychain"),
+            Ok(true) => listener.notice(Notice::RemovedOlderKeychainEntry),
             Ok(false) => {}
             Err(err) => tracing::debug!("keychain not cleared: {err}"),
         }
-        ui::say(&format!(
-            "putio-up: warning: --insecure-storage: the token is in plaintext in {} (mode \
-             0600: only your user can read it, and anything running as your user)",
-            path.display()
-        ));
+        listener.notice(Notice::PlaintextToken { path: &path });
         return Ok(path.display().to_string());
     }
     store
@@ -240,10 +287,7 @@ fn keep(store: &Store, token: &Token, insecure: bool) -> Result<String> {
     if store.file_delete()?
         && let Some(path) = store.file()
     {
-        ui::say(&format!(
-            "putio-up: removed the older plaintext token file {}",
-            path.display()
-        ));
+        listener.notice(Notice::RemovedOlderFile { path });
     }
     Ok(format!("the OS keychain ({})", store.keychain_entry()))
 }
@@ -279,56 +323,51 @@ fn read_token() -> Result<Token> {
 }
 
 /// `putio-up logout`: forget the stored token, wherever it is.
-pub fn logout(endpoints: &Endpoints) -> Result<Outcome> {
-    let store = store_for(endpoints);
+pub fn logout(auth: &AuthSettings, listener: &dyn Listener) -> Result<Outcome> {
+    let store = auth.store();
     let mut removed = false;
     match store.keychain_delete() {
         Ok(true) => {
             removed = true;
-            ui::say(&format!(
-                "putio-up: removed the token from the OS keychain ({})",
-                store.keychain_entry()
-            ));
+            listener.notice(Notice::RemovedFromKeychain {
+                entry: &store.keychain_entry(),
+            });
         }
         Ok(false) => {}
-        Err(err) => ui::say(&format!("putio-up: note: {err}; nothing removed there")),
+        Err(err) => listener.notice(Notice::KeychainNotCleared {
+            reason: &err.to_string(),
+        }),
     }
     if store.file_delete()? {
         removed = true;
         if let Some(path) = store.file() {
-            ui::say(&format!("putio-up: removed {}", path.display()));
+            listener.notice(Notice::RemovedFile { path });
         }
     }
     if !removed {
-        ui::say("putio-up: no stored token found");
+        listener.notice(Notice::NothingStored);
     }
-    if std::env::var_os(TOKEN_ENV).is_some() {
-        ui::say(&format!(
-            "putio-up: note: {TOKEN_ENV} is still set in this environment"
-        ));
+    if auth.env_token.is_set() {
+        listener.notice(Notice::EnvironmentTokenStillSet);
     }
     Ok(Outcome(Code::Success))
 }
 
 /// `putio-up whoami`: who the token belongs to, disk use, and where the token came from.
-pub async fn whoami(endpoints: &Endpoints) -> Result<Outcome> {
-    let found = resolve(&store_for(endpoints))?;
-    let info = check(endpoints, &found.token).await.map_err(|err| {
-        match err.downcast_ref::<crate::api::ApiError>() {
+pub async fn whoami(auth: &AuthSettings, listener: &dyn Listener) -> Result<Outcome> {
+    let found = resolve(auth)?;
+    let info = check(&auth.endpoints, &found.token)
+        .await
+        .map_err(|err| match err.downcast_ref::<crate::api::ApiError>() {
             Some(api) if api.is_unauthorized() => Fatal::auth(format!(
                 "put.io rejected the token from {} (revoked or wrong)",
                 found.source
             )),
             _ => err,
-        }
-    })?;
-    ui::report(&format!(
-        "username: {}\ndisk:     {} used, {} available, {} in all\ntoken:    {}",
-        info.username,
-        human_bytes(info.disk.used),
-        human_bytes(info.disk.avail),
-        human_bytes(info.disk.size),
-        found.source
-    ));
+        })?;
+    listener.notice(Notice::Account {
+        info: &info,
+        source: &found.source,
+    });
     Ok(Outcome(Code::Success))
 }

@@ -8,7 +8,6 @@
 //! errors are never formatted with `Debug` (some variants carry the stored bytes).
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -16,16 +15,15 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
+use crate::api::DEFAULT_API_URL;
 use crate::exit::Fatal;
+use crate::private_file;
 use crate::secret::Token;
-use crate::settings::DEFAULT_API_URL;
 
 pub const SERVICE: &str = "putio-up";
 /// The keychain user name for put.io itself.
 pub const DEFAULT_USER: &str = "default";
 pub const TOKEN_FILE: &str = "token";
-/// Overrides how long a keychain call may take, in seconds.
-pub const KEYCHAIN_TIMEOUT_ENV: &str = "PUTIO_UP_KEYCHAIN_TIMEOUT";
 
 /// Enough for a Secret Service that answers at all (they take milliseconds); too short for a
 /// person typing an unlock password, which is what [`INTERACTIVE_DEADLINE`] is for.
@@ -70,6 +68,44 @@ impl fmt::Display for KeychainError {
 
 impl std::error::Error for KeychainError {}
 
+/// How the keychain is used, from what `crate::settings` found out about this session.
+#[derive(Clone, Copy, Debug)]
+pub struct KeychainOptions {
+    /// How long one keychain call may take.
+    pub deadline: Duration,
+    /// A D-Bus session bus can be found (where the keychain is the Secret Service), for the
+    /// message that says why the keychain is unavailable.
+    pub session_bus: bool,
+}
+
+impl KeychainOptions {
+    /// `timeout` when the person set one, else longer when someone at a graphical session
+    /// may be typing an unlock password, else a few seconds.
+    pub fn new(timeout: Option<Duration>, graphical: bool, session_bus: bool) -> Self {
+        use std::io::IsTerminal as _;
+        let may_prompt =
+            graphical && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let deadline = timeout.unwrap_or(if may_prompt {
+            INTERACTIVE_DEADLINE
+        } else {
+            DEADLINE
+        });
+        KeychainOptions {
+            deadline,
+            session_bus,
+        }
+    }
+}
+
+impl Default for KeychainOptions {
+    fn default() -> Self {
+        KeychainOptions {
+            deadline: DEADLINE,
+            session_bus: true,
+        }
+    }
+}
+
 /// The token's places for one put.io API origin.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -78,11 +114,11 @@ pub struct Store {
     user: String,
     /// The fallback file, when there is a config directory.
     file: Option<PathBuf>,
-    deadline: Duration,
+    keychain: KeychainOptions,
 }
 
 impl Store {
-    pub fn new(api_origin: &str, config_dir: Option<&Path>) -> Self {
+    pub fn new(api_origin: &str, config_dir: Option<&Path>, keychain: KeychainOptions) -> Self {
         let (user, file_name) = if api_origin == DEFAULT_API_URL {
             (DEFAULT_USER.to_owned(), TOKEN_FILE.to_owned())
         } else {
@@ -103,7 +139,7 @@ impl Store {
         Store {
             user,
             file: config_dir.map(|dir| dir.join(file_name)),
-            deadline: deadline(),
+            keychain,
         }
     }
 
@@ -118,7 +154,7 @@ impl Store {
 
     pub fn keychain_read(&self) -> Result<Option<Token>, KeychainError> {
         let user = self.user.clone();
-        let secret = keychain_call(self.deadline, move || {
+        let secret = keychain_call(self.keychain, move || {
             match keyring::Entry::new(SERVICE, &user)?.get_password() {
                 Ok(secret) => Ok(Some(secret)),
                 Err(keyring::Error::NoEntry) => Ok(None),
@@ -131,7 +167,7 @@ impl Store {
     pub fn keychain_write(&self, token: &Token) -> Result<(), KeychainError> {
         let user = self.user.clone();
         let token = token.clone();
-        keychain_call(self.deadline, move || {
+        keychain_call(self.keychain, move || {
             keyring::Entry::new(SERVICE, &user)?.set_password(token.expose())
         })
     }
@@ -139,7 +175,7 @@ impl Store {
     /// `true` when there was an entry to delete.
     pub fn keychain_delete(&self) -> Result<bool, KeychainError> {
         let user = self.user.clone();
-        keychain_call(self.deadline, move || {
+        keychain_call(self.keychain, move || {
             match keyring::Entry::new(SERVICE, &user)?.delete_credential() {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(false),
@@ -185,38 +221,21 @@ impl Store {
         Ok(Some((token, path.clone())))
     }
 
-    /// Writes the fallback file atomically: a new file created with mode 0600, written,
-    /// flushed to disk, then renamed over the old one. The folder gets mode 0700.
+    /// Writes the fallback file: private and replaced atomically (see [`private_file`]).
     pub fn file_write(&self, token: &Token) -> Result<PathBuf> {
         let path = self.file.clone().ok_or_else(|| {
-            Fatal::usage(format!(
-                "no config directory for the token file (no home directory); set {}",
-                super::config::CONFIG_DIR_ENV
-            ))
+            Fatal::usage(
+                "no config directory for the token file (no home directory); set \
+                 PUTIO_UP_CONFIG_DIR",
+            )
         })?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        make_private_dir(dir)?;
-        let temp = dir.join(format!(
-            ".{TOKEN_FILE}.{}.{}.tmp",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        let written = (|| -> std::io::Result<()> {
-            let mut file = private_file(&temp)?;
-            file.write_all(token.expose().as_bytes())?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &path)?;
-            sync_dir(dir);
-            Ok(())
-        })();
-        if let Err(err) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(Fatal::usage(format!(
+        let text = format!("{}\n", token.expose());
+        private_file::write(&path, text.as_bytes()).map_err(|err| {
+            Fatal::usage(format!(
                 "{}: cannot write the token file: {err}",
                 path.display()
-            )));
-        }
+            ))
+        })?;
         Ok(path)
     }
 
@@ -233,36 +252,12 @@ impl Store {
     }
 }
 
-/// How long a keychain call may take: `PUTIO_UP_KEYCHAIN_TIMEOUT` seconds, else longer when a
-/// person at a graphical session may be typing an unlock password, else a few seconds.
-fn deadline() -> Duration {
-    if let Some(secs) = std::env::var(KEYCHAIN_TIMEOUT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-    {
-        return Duration::from_secs_f64(secs.min(3600.0));
-    }
-    if may_prompt() {
-        INTERACTIVE_DEADLINE
-    } else {
-        DEADLINE
-    }
-}
-
-fn may_prompt() -> bool {
-    use std::io::IsTerminal as _;
-    let graphical = cfg!(any(target_os = "macos", windows))
-        || std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    graphical && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
-
 /// Runs `op` on its own thread and waits at most `deadline` for it.
 fn keychain_call<T: Send + 'static>(
-    deadline: Duration,
+    options: KeychainOptions,
     op: impl FnOnce() -> keyring::Result<T> + Send + 'static,
 ) -> Result<T, KeychainError> {
+    let deadline = options.deadline;
     if STUCK.load(Ordering::Relaxed) {
         return Err(KeychainError::TimedOut(deadline));
     }
@@ -270,7 +265,7 @@ fn keychain_call<T: Send + 'static>(
     let spawned = std::thread::Builder::new()
         .name("keychain".to_owned())
         .spawn(move || {
-            let _ = tx.send(op().map_err(|err| classify(&err)));
+            let _ = tx.send(op().map_err(|err| classify(&err, options.session_bus)));
         });
     if let Err(err) = spawned {
         return Err(KeychainError::Failed(format!(
@@ -285,10 +280,10 @@ fn keychain_call<T: Send + 'static>(
 }
 
 /// One clause for each way `keyring` fails (see shared/keychain-ci.md for what each looks like).
-fn classify(err: &keyring::Error) -> KeychainError {
+fn classify(err: &keyring::Error, session_bus: bool) -> KeychainError {
     use keyring::Error as E;
     match err {
-        E::NoDefaultStore => KeychainError::Unavailable(store_trouble()),
+        E::NoDefaultStore => KeychainError::Unavailable(store_trouble(session_bus)),
         E::NoStorageAccess(cause) => KeychainError::Refused(cause.to_string()),
         E::PlatformFailure(cause) => KeychainError::Failed(cause.to_string()),
         E::BadEncoding(_) | E::BadDataFormat(..) => KeychainError::Failed(format!(
@@ -302,16 +297,13 @@ fn classify(err: &keyring::Error) -> KeychainError {
 }
 
 /// Why the keychain's store could not be set up, in words a person can act on.
-fn store_trouble() -> String {
+fn store_trouble(session_bus: bool) -> String {
     let cause = match keyring::Entry::store_status() {
         Ok(()) => return "no credential store".to_owned(),
         Err(err) => err.to_string(),
     };
     if cfg!(all(unix, not(target_os = "macos"))) {
-        // Without the variable, D-Bus clients fall back to $XDG_RUNTIME_DIR/bus.
-        let fallback_bus = std::env::var_os("XDG_RUNTIME_DIR")
-            .is_some_and(|dir| Path::new(&dir).join("bus").exists());
-        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !fallback_bus {
+        if !session_bus {
             return "no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set".to_owned();
         }
         if cause.contains("org.freedesktop.secrets") || cause.contains("no secret service") {
@@ -321,53 +313,6 @@ fn store_trouble() -> String {
     cause
 }
 
-#[cfg(unix)]
-fn make_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .and_then(|()| std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)))
-        .map_err(|err| {
-            Fatal::usage(format!(
-                "{}: cannot create the config directory: {err}",
-                dir.display()
-            ))
-        })
-}
-
-#[cfg(not(unix))]
-fn make_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|err| {
-        Fatal::usage(format!(
-            "{}: cannot create the config directory: {err}",
-            dir.display()
-        ))
-    })
-}
-
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Makes the rename durable where the platform allows opening a folder.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,10 +320,14 @@ mod tests {
     #[test]
     fn entries_are_per_origin() {
         let dir = Path::new("/cfg");
-        let real = Store::new(DEFAULT_API_URL, Some(dir));
+        let real = Store::new(DEFAULT_API_URL, Some(dir), KeychainOptions::default());
         assert_eq!(real.keychain_entry(), "service putio-up, user default");
         assert_eq!(real.file(), Some(Path::new("/cfg/token")));
-        let fake = Store::new("http://127.0.0.1:8080", Some(dir));
+        let fake = Store::new(
+            "http://127.0.0.1:8080",
+            Some(dir),
+            KeychainOptions::default(),
+        );
         assert_eq!(
             fake.keychain_entry(),
             "service putio-up, user http://127.0.0.1:8080"
@@ -392,7 +341,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let home = tempfile::tempdir().unwrap();
         let dir = home.path().join("deeper/putio-up");
-        let store = Store::new(DEFAULT_API_URL, Some(&dir));
+        let store = Store::new(DEFAULT_API_URL, Some(&dir), KeychainOptions::default());
         assert!(store.file_read().unwrap().is_none());
         let first = Token::new("first-token").unwrap();
         let path = store.file_write(&first).unwrap();

@@ -7,10 +7,10 @@ use serde::Serialize;
 use super::report::{Report, Row, Verdict};
 
 /// Bumped when a field changes meaning or goes away; new fields do not bump it.
-pub const SCHEMA: u32 = 1;
+pub(super) const SCHEMA: u32 = 1;
 
 #[derive(Serialize)]
-pub struct Document<'a> {
+pub(super) struct Document<'a> {
     pub schema: u32,
     pub putio_up_version: &'static str,
     pub started_at: String,
@@ -31,7 +31,7 @@ pub struct Document<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Folder<'a> {
+pub(super) struct Folder<'a> {
     pub name: &'a str,
     /// `null` when it was never created (or its answer was lost and it was not found).
     pub id: Option<u64>,
@@ -39,7 +39,7 @@ pub struct Folder<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Counts {
+pub(super) struct Counts {
     pub ok: usize,
     pub differs: usize,
     pub info: usize,
@@ -47,7 +47,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(report: &Report) -> Self {
+    pub(super) fn of(report: &Report) -> Self {
         Counts {
             ok: report.count(Verdict::Ok),
             differs: report.count(Verdict::Differs),
@@ -58,7 +58,7 @@ impl Counts {
 }
 
 /// Every trace id of the rows, first appearance first.
-pub fn trace_ids<'a>(rows: &[&'a Row]) -> Vec<&'a str> {
+pub(super) fn trace_ids<'a>(rows: &[&'a Row]) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for id in rows.iter().flat_map(|r| r.trace_ids.iter()) {
         if !out.contains(&id.as_str()) {
@@ -68,6 +68,6 @@ pub fn trace_ids<'a>(rows: &[&'a Row]) -> Vec<&'a str> {
     out
 }
 
-pub fn render(document: &Document<'_>) -> String {
+pub(super) fn render(document: &Document<'_>) -> String {
     serde_json::to_string_pretty(document).expect("the report serializes")
 }

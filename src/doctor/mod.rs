@@ -425,7 +425,7 @@ impl Doctor<'_> {
                 trace_ids: json::trace_ids(&rows),
                 checks: rows,
             };
-            ui::report(&json::render(&document));
+            ui::product(&json::render(&document));
         }
     }
 }

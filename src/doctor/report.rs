@@ -172,7 +172,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
 
 /// The result of one check.
 #[derive(Clone, Debug, Serialize)]
-pub struct Row {
+pub(super) struct Row {
     pub key: &'static str,
     pub check: &'static str,
     pub relies_on: &'static str,
@@ -188,13 +188,13 @@ pub struct Row {
 
 /// All rows, in catalogue order.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(super) struct Report {
     rows: Vec<Row>,
 }
 
 impl Report {
     /// Records a check's result; a second result for the same check replaces the first.
-    pub fn set(
+    pub(super) fn set(
         &mut self,
         key: &'static str,
         result: Verdict,
@@ -221,16 +221,16 @@ impl Report {
         self.rows.push(row);
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.rows.iter().any(|r| r.key == key)
     }
 
-    pub fn get(&self, key: &str) -> Option<&Row> {
+    pub(super) fn get(&self, key: &str) -> Option<&Row> {
         self.rows.iter().find(|r| r.key == key)
     }
 
     /// Marks every check without a result as skipped, for `reason`.
-    pub fn skip_rest(&mut self, reason: &str) {
+    pub(super) fn skip_rest(&mut self, reason: &str) {
         for (key, _, _) in CATALOGUE {
             if !self.has(key) {
                 self.set(
@@ -245,19 +245,19 @@ impl Report {
     }
 
     /// The rows in catalogue order.
-    pub fn rows(&self) -> Vec<&Row> {
+    pub(super) fn rows(&self) -> Vec<&Row> {
         CATALOGUE
             .iter()
             .filter_map(|(key, _, _)| self.get(key))
             .collect()
     }
 
-    pub fn count(&self, verdict: Verdict) -> usize {
+    pub(super) fn count(&self, verdict: Verdict) -> usize {
         self.rows.iter().filter(|r| r.result == verdict).count()
     }
 }
 
-pub fn timestamp(at: SystemTime) -> String {
+pub(super) fn timestamp(at: SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
 }
 
@@ -268,7 +268,7 @@ const OBSERVED_WIDTH: usize = 44;
 
 /// The table for stderr: RESULT, CHECK, PUTIO-UP RELIES ON, PUT.IO DID; long cells wrap
 /// within their column, so it pastes into a bug report as it looks on a terminal.
-pub fn table(report: &Report, palette: Palette) -> String {
+pub(super) fn table(report: &Report, palette: Palette) -> String {
     let mut out = String::new();
     let header = [
         ("RESULT", RESULT_WIDTH),
@@ -311,7 +311,7 @@ pub fn table(report: &Report, palette: Palette) -> String {
 }
 
 /// The closing line: how many checks came out how.
-pub fn verdict_line(report: &Report, palette: Palette) -> String {
+pub(super) fn verdict_line(report: &Report, palette: Palette) -> String {
     let differs = report.count(Verdict::Differs);
     let mut text = String::new();
     let _ = write!(

@@ -12,7 +12,7 @@ use crate::upload::report::{Event, Reporter};
 
 use super::Palette;
 
-pub struct Bars {
+pub(super) struct Bars {
     multi: MultiProgress,
     overall: ProgressBar,
     state: Mutex<State>,
@@ -27,7 +27,7 @@ struct State {
 }
 
 impl Bars {
-    pub fn new(palette: Palette) -> Self {
+    pub(super) fn new(palette: Palette) -> Self {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         let overall = multi.add(ProgressBar::new(0));
         overall.set_style(

@@ -18,7 +18,7 @@ use crate::exit::Code;
 use crate::upload::report::{Event, Reporter};
 
 /// Bumped when a field changes meaning or goes away; new fields and types do not bump it.
-pub const SCHEMA: u32 = 1;
+pub(super) const SCHEMA: u32 = 1;
 
 pub struct Json<W: Write + Send> {
     dry_run: bool,

@@ -3,13 +3,11 @@
 
 use std::io::Write;
 
+use super::{Palette, Verbosity};
 use crate::format::human_bytes;
-use crate::settings::Verbosity;
 use crate::upload::report::{Event, Reporter};
 
-use super::Palette;
-
-pub struct Lines {
+pub(super) struct Lines {
     quiet: bool,
     /// `-v`: also list what the filters left out.
     verbose: bool,
@@ -18,7 +16,7 @@ pub struct Lines {
 }
 
 impl Lines {
-    pub fn new(verbosity: Verbosity, dry_run: bool, palette: Palette) -> Self {
+    pub(super) fn new(verbosity: Verbosity, dry_run: bool, palette: Palette) -> Self {
         Lines {
             quiet: verbosity == Verbosity::Quiet,
             verbose: matches!(verbosity, Verbosity::Verbose(_)),

@@ -1,8 +1,13 @@
 //! Everything a person sees: progress bars on a terminal, plain lines elsewhere, the summary,
-//! and the login commands' lines; and NDJSON on stdout for scripts. The only module that
-//! prints (besides `exit::finish` for the fatal error and the generated completions and man
-//! pages).
+//! the auth commands' lines, the fatal error; and JSON on stdout for scripts. The only
+//! module that prints (besides the generated completions and man pages, written to the
+//! stream `lib.rs` hands `generate`).
+//!
+//! It listens: the upload engine's [`Event`]s through a [`Reporter`], auth's
+//! [`crate::auth::report::Notice`]s through a [`crate::auth::report::Listener`]. It owns
+//! its input type, [`Output`]; `crate::settings` builds it.
 
+pub mod auth;
 mod bars;
 mod json;
 mod lines;
@@ -12,10 +17,24 @@ use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 
 use crate::format::human_bytes;
-use crate::settings::{Output, Verbosity};
 use crate::upload::report::{Event, Reporter, Summary};
 
 pub use json::Json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose(u8),
+}
+
+/// How human output looks: how much of it, and whether in colour.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub verbosity: Verbosity,
+    /// Colour in human output (stderr).
+    pub color: bool,
+}
 
 /// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
 /// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
@@ -56,29 +75,39 @@ impl Palette {
         }
     }
 
-    pub fn red(self, text: &str) -> String {
+    pub(crate) fn red(self, text: &str) -> String {
         self.paint("31", text)
     }
 
-    pub fn green(self, text: &str) -> String {
+    pub(crate) fn green(self, text: &str) -> String {
         self.paint("32", text)
     }
 
-    pub fn yellow(self, text: &str) -> String {
+    pub(crate) fn yellow(self, text: &str) -> String {
         self.paint("33", text)
     }
 }
 
-/// One or more lines for the person at the terminal, on stderr (login instructions, notes).
+/// A line for a person on stderr, for a command that prints its own report (`doctor`).
 pub fn say(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{text}");
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// A command's product, on stdout (e.g. `whoami`'s report).
-pub fn report(text: &str) {
+/// A command's product on stdout (`doctor --json`), flushed at once.
+pub fn product(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
+/// A failure that stopped the command, once, on stderr, with `hint` on a line of its own.
+/// Shown even with `-q`: it is what went wrong.
+pub fn fatal(message: &str, hint: Option<&str>) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "putio-up: error: {message}");
+    if let Some(hint) = hint {
+        let _ = writeln!(err, "putio-up: hint: {hint}");
+    }
 }
 
 /// Sets up `tracing` logs on stderr for `-v` (info), `-vv` (debug), `-vvv` (trace).

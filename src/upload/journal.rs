@@ -2,19 +2,21 @@
 //! that a run after a crash, `kill -9`, Ctrl-C or reboot continues each file at the server's
 //! offset instead of from zero.
 //!
-//! One small JSON file in the XDG state directory, shared by every putio-up process of the
-//! user: each change takes an exclusive lock, re-reads the file, applies the change and
-//! replaces the file atomically (write a temporary file, fsync, rename), so neither a torn
-//! write nor two runs at once can corrupt it. Entries go when their file completes; entries
+//! One small JSON file in the state directory it is given (`crate::settings` finds it; the
+//! journal reads no environment), shared by every putio-up process of the user: each change
+//! takes an exclusive lock, re-reads the file, applies the change and replaces the file
+//! through [`crate::private_file`] (0600, fsync, atomic rename), so neither a torn write nor
+//! two runs at once can corrupt it. Entries go when their file completes; entries
 //! that can never be resumed (local file gone or changed, or older than [`MAX_AGE`]) are pruned
 //! at start. It never holds a token.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+use crate::private_file;
 
 /// Files smaller than this restart from zero rather than resume: a journal write costs more
 /// than resending them, and they are below one chunk anyway.
@@ -67,24 +69,10 @@ pub struct Journal {
     snapshot: Vec<Entry>,
 }
 
-/// `$PUTIO_UP_STATE_DIR`, else the platform's state directory for putio-up
-/// (`$XDG_STATE_HOME/putio-up`, `~/.local/state/putio-up` on Linux).
-pub fn default_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PUTIO_UP_STATE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    let dirs = directories::ProjectDirs::from("", "", "putio-up")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.data_local_dir())
-            .to_owned(),
-    )
-}
-
 impl Journal {
     /// Opens (creating the folder, mode 0700) and prunes the journal in `dir`.
     pub fn open(dir: &Path) -> std::io::Result<Journal> {
-        create_private_dir(dir)?;
+        private_file::create_dir(dir)?;
         let mut journal = Journal {
             dir: dir.to_owned(),
             snapshot: Vec::new(),
@@ -174,7 +162,7 @@ impl Journal {
             || document.version != VERSION
         {
             document.version = VERSION;
-            write_atomically(&path, &serde_json::to_vec_pretty(&document)?)?;
+            private_file::write(&path, &serde_json::to_vec_pretty(&document)?)?;
         }
         Ok(document.uploads)
     }
@@ -185,50 +173,6 @@ fn still_same(key: &Key) -> bool {
     fs::metadata(&key.local).is_ok_and(|meta| {
         meta.len() == key.size && Key::modified(meta.modified().ok()) == key.modified
     })
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut file = private_file(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-#[cfg(unix)]
-fn private_file(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &Path) -> std::io::Result<fs::File> {
-    fs::File::create(path)
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(dir)
 }
 
 fn now_secs() -> u64 {

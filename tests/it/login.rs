@@ -16,7 +16,8 @@ use crate::support::login::{
 };
 use crate::support::{Tree, fake, output_text};
 use fake_putio::{Authorize, OAuthRules, RedirectRule};
-use putio_up::auth::loopback::{DEFAULT_PORT, redirect_uri};
+use putio_up::auth::loopback::redirect_uri;
+use putio_up::cli::DEFAULT_CALLBACK_PORT as DEFAULT_PORT;
 
 fn whoami(fake: &fake_putio::FakePutio, home: &Home) -> std::process::Output {
     let mut cmd = logged_out(fake, home);

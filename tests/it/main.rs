@@ -1,12 +1,15 @@
 //! putio-up's integration tests, one binary (as fd has it): each module is an area, and
 //! `support` builds the worlds they run in (local trees, the fake put.io, the real binary).
 
+mod config;
 mod doctor;
+mod filters;
+mod help;
+mod json;
 mod keychain;
 mod login;
 mod rclone;
 mod resilience;
-mod scripting;
 mod support;
 mod unknowns;
 mod upload;

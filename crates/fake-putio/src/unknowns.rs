@@ -116,7 +116,7 @@ pub(crate) fn inactive_account() -> ApiError {
     )
 }
 
-/// The redirect URI putio-up registers by default: `redirect_uri(DEFAULT_PORT)` of putio-up's
+/// The redirect URI putio-up registers by default: `redirect_uri(DEFAULT_CALLBACK_PORT)` of putio-up's
 /// `src/auth/loopback.rs` (the fake cannot depend on putio-up; its login tests check they agree).
 pub const PUTIO_UP_CALLBACK: &str = "http://127.0.0.1:53683/callback";
 

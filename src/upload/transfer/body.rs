@@ -31,7 +31,7 @@ pub(super) struct Sent {
 
 impl Sent {
     /// The CRC32 of everything read so far, on top of the hasher the body started from.
-    pub fn hasher(&self) -> crc32fast::Hasher {
+    pub(super) fn hasher(&self) -> crc32fast::Hasher {
         self.hasher.lock().expect("hasher lock").clone()
     }
 }

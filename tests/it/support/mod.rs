@@ -1,5 +1,6 @@
 //! Shared test helpers: local trees to upload, the fake put.io, and the real binary wired to it.
 
+pub mod json;
 pub mod login;
 pub mod tree;
 
@@ -19,6 +20,37 @@ pub fn fake_with(options: Options) -> FakePutio {
     FakePutio::start(options).expect("start fake put.io")
 }
 
+/// The folders of the test running on this thread: a temporary home (with its XDG config,
+/// data, state and cache folders inside) and the resume journals' folder. libtest runs every
+/// test on a thread of its own, so this is one world per test, and it is removed when the
+/// test's thread ends: nothing is left in the temporary directory, and no test sees another
+/// test's config, token file or journal.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::Builder::new()
+            .prefix("putio-up-test-")
+            .tempdir()
+            .expect("temp world");
+        World { dir }
+    }
+
+    fn home(&self) -> std::path::PathBuf {
+        self.dir.path().join("home")
+    }
+}
+
+thread_local! {
+    static WORLD: World = World::new();
+}
+
+fn world<T>(f: impl FnOnce(&World) -> T) -> T {
+    WORLD.with(f)
+}
+
 /// The real `putio-up` binary, pointed at `fake` with its token, and a clean environment.
 pub fn putio_up(fake: &FakePutio) -> Command {
     let mut cmd = Command::from_std(putio_up_std(fake));
@@ -29,14 +61,15 @@ pub fn putio_up(fake: &FakePutio) -> Command {
 /// The same as [`putio_up`], as a plain `std::process::Command` for tests that spawn it.
 pub fn putio_up_std(fake: &FakePutio) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("putio-up"));
+    let home = world(World::home);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        // No config file unless a test brings one.
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("putio-up-tests-no-config"),
-        )
+        .env("HOME", &home)
+        // No config file unless a test brings one: the folders exist only if a run makes them.
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
         .env("PUTIO_TOKEN", fake.token())
         .env("PUTIO_API_URL", fake.api_url())
         .env("PUTIO_UPLOAD_URL", fake.upload_url())
@@ -45,12 +78,10 @@ pub fn putio_up_std(fake: &FakePutio) -> std::process::Command {
 }
 
 /// The resume journal's folder for runs against `fake`: shared by the runs of one test,
-/// apart from every other test.
+/// apart from every other test (and from the test's other fakes).
 pub fn state_dir(fake: &FakePutio) -> std::path::PathBuf {
     let port = fake.api_url().rsplit(':').next().unwrap_or("0").to_owned();
-    std::env::temp_dir()
-        .join(format!("putio-up-tests-{}", std::process::id()))
-        .join(port)
+    world(|w| w.dir.path().join("state").join(port))
 }
 
 /// What a tree on put.io looks like for comparisons: path → (size, crc32), folders as

@@ -1,0 +1,207 @@
+//! The config file `putio-up.toml`: its one set of types, read and parsed once per run.
+//! Every key is optional; unknown keys are an error. Error messages name the file, the line
+//! and the key, and never quote the file's text (a secret may be on the line they are about).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Deserialize;
+
+use crate::exit::Fatal;
+use crate::secret::Token;
+
+/// The config file's name inside the `putio-up` config folder.
+pub const CONFIG_FILE: &str = "putio-up.toml";
+
+/// The config file, as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub jobs: Option<u16>,
+    pub chunk_size: Option<SizeValue>,
+    pub retries: Option<u32>,
+    /// Like `--verify-wait`: a duration such as "60s".
+    pub verify_wait: Option<String>,
+    /// Default destination path, like `--to`.
+    pub to: Option<String>,
+    /// The put.io OAuth app to sign in with (read by `login`); environment `PUTIO_CLIENT_ID`
+    /// beats it.
+    pub client_id: Option<ClientId>,
+    /// The app's secret, for the browser login (read by `login`; `PUTIO_CLIENT_SECRET` beats
+    /// it). Redacted in Debug output like every token.
+    pub client_secret: Option<Token>,
+    pub api_url: Option<String>,
+    pub upload_url: Option<String>,
+    /// Exclude patterns applied to every upload, before `--exclude-from` and `--exclude`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub no_hidden: Option<bool>,
+    pub color: Option<String>,
+    /// Where it was read from; `None` when there was no file.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+/// `chunk_size = "64MiB"` or `chunk_size = 67108864`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+/// `client_id = 1234` or `client_id = "1234"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ClientId {
+    Number(u64),
+    Text(String),
+}
+
+impl Config {
+    /// The OAuth client id from the file, as text.
+    pub fn client_id(&self) -> Option<String> {
+        match self.client_id.as_ref()? {
+            ClientId::Number(id) => Some(id.to_string()),
+            ClientId::Text(id) => Some(id.trim().to_owned()).filter(|id| !id.is_empty()),
+        }
+    }
+
+    /// `key in FILE`, for error messages.
+    pub fn source(&self, key: &str) -> String {
+        match &self.path {
+            Some(path) => format!("`{key}` in {}", path.display()),
+            None => format!("`{key}` in the config file"),
+        }
+    }
+}
+
+/// Reads the config file at `path`. `explicit` is true when `--config` / `PUTIO_UP_CONFIG`
+/// named it (then it must exist); the default file may be absent. No file is an empty config.
+pub fn read(path: Option<&Path>, explicit: bool) -> Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(Config::default());
+        }
+        Err(err) => {
+            let shown = path.display();
+            let why = super::file_reason(&err);
+            return Err(Fatal::usage(if explicit {
+                format!(
+                    "config file {shown} (--config / PUTIO_UP_CONFIG): {why}; give the path of a readable file"
+                )
+            } else {
+                format!("config file {shown}: {why}; fix its permissions or remove it")
+            }));
+        }
+    };
+    parse(&text, path)
+}
+
+/// Parses a config file's text; errors name the file, the line and the key.
+pub fn parse(text: &str, path: &Path) -> Result<Config> {
+    let mut config: Config = toml::from_str(text).map_err(|err| {
+        // `err.message()`, not toml's Display: that one quotes the offending line.
+        let line = err
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let message = err.message().trim().replace("unknown field", "unknown key");
+        let hint = if message.contains("unknown key") {
+            "remove it or fix its spelling (the keys are listed in README.md)"
+        } else {
+            "fix the value"
+        };
+        Fatal::usage(match line {
+            Some(line) => format!(
+                "config file {}, line {line}: {message}; {hint}",
+                path.display()
+            ),
+            None => format!("config file {}: {message}; {hint}", path.display()),
+        })
+    })?;
+    config.path = Some(path.to_owned());
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_secret_is_a_config_key_that_never_shows() {
+        let path = Path::new("/x/putio-up.toml");
+        let config = parse("client_id = 7\nclient_secret = \"s3cr3t-app\"\n", path).unwrap();
+        assert_eq!(config.client_id().as_deref(), Some("7"));
+        assert_eq!(
+            config.client_secret.as_ref().map(Token::expose),
+            Some("s3cr3t-app")
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        assert!(parse("client_secret = \"\"\n", path).is_err());
+
+        // A broken line next to the secret: the error names the line, never its text.
+        let err = parse("client_id = \"1\"\nclient_secret = \"s3cr3t\" oops\n", path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn config_files_parse_and_refuse_unknown_keys() {
+        let path = Path::new("/etc/putio-up.toml");
+        let text = "jobs = 3\nchunk_size = 1048576\nclient_id = 1234\nto = \"/B\"\n\
+                    exclude = [\"*.tmp\", \"cache/\"]\nno_hidden = true\ncolor = \"never\"\n";
+        let config = parse(text, path).unwrap();
+        assert_eq!(config.jobs, Some(3));
+        assert!(matches!(
+            config.chunk_size,
+            Some(SizeValue::Bytes(1_048_576))
+        ));
+        assert_eq!(config.client_id().as_deref(), Some("1234"));
+        assert_eq!(config.exclude, ["*.tmp", "cache/"]);
+        assert_eq!(config.no_hidden, Some(true));
+        assert_eq!(config.path.as_deref(), Some(path));
+        let named = parse("client_id = \" 77 \"\n", path).unwrap();
+        assert_eq!(named.client_id().as_deref(), Some("77"));
+
+        let err = parse("jobs = 2\n\ntoken = \"x\"\n", path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("/etc/putio-up.toml, line 3: unknown key `token`"),
+            "{err}"
+        );
+        let err = parse("retries = -1\n", path).unwrap_err().to_string();
+        assert!(
+            err.contains("line 1") && err.contains("fix the value"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn absent_files_are_empty_unless_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = dir.path().join(CONFIG_FILE);
+        assert!(read(Some(&absent), false).unwrap().path.is_none());
+        assert!(read(None, false).unwrap().path.is_none());
+        let err = read(Some(&absent), true).unwrap_err().to_string();
+        assert!(err.contains("no such file"), "{err}");
+    }
+
+    #[test]
+    fn the_readme_example_config_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n")
+            .expect("a toml example in README.md")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let config = parse(&readme[start..end], Path::new("README.md")).unwrap();
+        assert!(config.jobs.is_some() && config.to.is_some() && !config.exclude.is_empty());
+    }
+}
