@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
+            [CompletionResult]::new('--checkers', '--checkers', [CompletionResultType]::ParameterName, 'How many folders to list or create on put.io at once, whatever -j is [default: 16]')
             [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts per request before a file is given up (transient errors only) [default: 8]')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)')

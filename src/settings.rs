@@ -19,6 +19,9 @@ use crate::upload::{Destination, UploadSettings};
 pub const DEFAULT_API_URL: &str = "https://api.put.io";
 pub const DEFAULT_UPLOAD_URL: &str = "https://upload.put.io";
 pub const DEFAULT_JOBS: u16 = 4;
+/// Folders listed or created at once: put.io answers a listing in one round trip, so more
+/// of them in flight is what makes a re-run of a big tree fast.
+pub const DEFAULT_CHECKERS: u16 = 16;
 pub const DEFAULT_CHUNK_SIZE: u64 = 64 << 20;
 pub const DEFAULT_RETRIES: u32 = 8;
 /// The config file's name inside the `putio-up` config folder.
@@ -52,6 +55,7 @@ pub struct Output {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub jobs: Option<u16>,
+    pub checkers: Option<u16>,
     pub chunk_size: Option<SizeValue>,
     pub retries: Option<u32>,
     /// Default destination path, like `--to`.
@@ -318,17 +322,14 @@ pub fn login(global: &GlobalArgs, config: &Config, args: &LoginArgs) -> Result<L
 pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
     let (root, root_name) = local_root(&args.dir)?;
     let destination = destination(args, config)?;
-    let jobs = match (args.jobs, config.jobs) {
-        (Some(jobs), _) => jobs,
-        (None, Some(jobs)) if (1..=64).contains(&jobs) => jobs,
-        (None, Some(jobs)) => {
-            return Err(Fatal::usage(format!(
-                "{} is {jobs}; use a number from 1 to 64",
-                config.source("jobs")
-            )));
-        }
-        (None, None) => DEFAULT_JOBS,
-    };
+    let jobs = one_to_64(args.jobs, config.jobs, config, "jobs", DEFAULT_JOBS)?;
+    let checkers = one_to_64(
+        args.checkers,
+        config.checkers,
+        config,
+        "checkers",
+        DEFAULT_CHECKERS,
+    )?;
     let chunk_size = match (args.chunk_size, &config.chunk_size) {
         (Some(size), _) => size,
         (None, Some(SizeValue::Bytes(0))) => {
@@ -360,6 +361,7 @@ pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
         root_name,
         destination,
         jobs: usize::from(jobs),
+        checkers: usize::from(checkers),
         chunk_size,
         retries: retries.max(1),
         dry_run: args.dry_run,
@@ -372,6 +374,25 @@ pub fn upload(args: &UploadArgs, config: &Config) -> Result<UploadSettings> {
         overwrite: args.overwrite,
         state_dir: crate::upload::journal::default_dir(),
     })
+}
+
+/// A count from 1 to 64: the flag (clap checked it), else the config key, else the default.
+fn one_to_64(
+    flag: Option<u16>,
+    file: Option<u16>,
+    config: &Config,
+    key: &str,
+    default: u16,
+) -> Result<u16> {
+    match (flag, file) {
+        (Some(value), _) => Ok(value),
+        (None, Some(value)) if (1..=64).contains(&value) => Ok(value),
+        (None, Some(value)) => Err(Fatal::usage(format!(
+            "{} is {value}; use a number from 1 to 64",
+            config.source(key)
+        ))),
+        (None, None) => Ok(default),
+    }
 }
 
 /// `--to` or `--parent-id` (clap refuses both), then `PUTIO_UP_TO` or `PUTIO_UP_PARENT_ID`,

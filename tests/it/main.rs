@@ -3,6 +3,7 @@
 
 mod keychain;
 mod login;
+mod pipeline;
 mod rclone;
 mod resilience;
 mod scripting;
