@@ -320,3 +320,103 @@ impl Walker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upload::plan::{Filter, Pattern};
+
+    /// What the walk hands out, as short strings: `+folder`, `file`, `-id`, `x excluded`.
+    fn items(root: &Path, options: &ScanOptions) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(root, OsStr::new("top"), options, &mut |item| {
+            out.push(match item {
+                Item::Folder(f) => format!("+{}", f.display),
+                Item::File { file, .. } => file.display,
+                Item::FolderDone(id) => format!("-{id}"),
+                Item::Excluded(e) => format!("x {}", e.path.strip_prefix(root).unwrap().display()),
+                Item::Renamed(r) => format!("r {}", r.name),
+                Item::Problem(p) => format!("! {}", p.reason),
+            });
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_folder_comes_before_its_content_and_is_done_after_it() {
+        let dir = tree(&["a/1.txt", "a/b/2.txt", "c.txt"]);
+        let got = items(dir.path(), &ScanOptions::default());
+        assert_eq!(
+            got,
+            [
+                "+top",
+                "+top/a",
+                "top/a/1.txt",
+                "+top/a/b",
+                "top/a/b/2.txt",
+                "-2",
+                "-1",
+                "top/c.txt",
+                "-0"
+            ]
+        );
+        let counted = count(
+            dir.path(),
+            OsStr::new("top"),
+            &ScanOptions::default(),
+            &|| false,
+        );
+        assert_eq!(
+            counted,
+            Counted {
+                folders: 3,
+                files: 3,
+                bytes: 3
+            }
+        );
+    }
+
+    #[test]
+    fn include_keeps_the_folders_leading_to_a_match_and_reports_the_rest_once() {
+        let dir = tree(&[
+            "keep/deep/a.jpg",
+            "keep/no.txt",
+            "none/x.txt",
+            "none/y/z.txt",
+        ]);
+        let include = [Pattern {
+            glob: "*.jpg".to_owned(),
+            source: "--include".to_owned(),
+        }];
+        let options = ScanOptions {
+            filter: Filter::new(dir.path(), &[], &include).unwrap(),
+            ..ScanOptions::default()
+        };
+        let got = items(dir.path(), &options);
+        assert_eq!(
+            got,
+            [
+                "+top",
+                "+top/keep",
+                "+top/keep/deep",
+                "top/keep/deep/a.jpg",
+                "-2",
+                "x keep/no.txt",
+                "-1",
+                "x none",
+                "-0"
+            ]
+        );
+    }
+}
