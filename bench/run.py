@@ -367,7 +367,7 @@ def seed(fake, folder, to):
     """Puts the tree on the fake quickly (no latency), so that the next run is a no-op."""
     fake.control("faults", method="PUT", body=json.dumps({"latency_ms": 0}).encode())
     # A second pass picks up any file the first one failed (over the proxy, a few one-request
-    # uploads in tens of thousands get "bad multipart body" from the fake: see BENCHMARKS.md).
+    # uploads in tens of thousands get "bad multipart body" from the fake; not yet explained).
     subprocess.run(putio_up("upload", "-q", "-j", "16", folder, "--to", to), env=fake.env(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     measure(putio_up("upload", "-q", "-j", "16", folder, "--to", to), env=fake.env())
