@@ -348,6 +348,175 @@ def bench_small(work, files, folders, latency_ms, jobs_list, n, with_rclone):
     return result
 
 
+def make_wide_tree(folder, files, folders, size=16):
+    """files spread evenly over `folders` folders (the top one included), two levels deep so
+    that folders have parents to wait for: top/gNN/dNNNN."""
+    os.makedirs(folder, exist_ok=True)
+    subs = [folder]
+    for d in range(folders - 1):
+        subs.append(os.path.join(folder, f"g{d % 10:02}", f"d{d:05}") if d >= 10 else os.path.join(folder, f"g{d:02}"))
+    for sub in subs:
+        os.makedirs(sub, exist_ok=True)
+    payload = b"x" * size
+    for n in range(files):
+        with open(os.path.join(subs[n % folders], f"f{n:07}.bin"), "wb") as out:
+            out.write(payload)
+
+
+def seed(fake, folder, to):
+    """Puts the tree on the fake quickly (no latency), so that the next run is a no-op."""
+    fake.control("faults", method="PUT", body=json.dumps({"latency_ms": 0}).encode())
+    # A second pass picks up any file the first one failed (over the proxy, a few one-request
+    # uploads in tens of thousands get "bad multipart body" from the fake; not yet explained).
+    subprocess.run(putio_up("upload", "-q", "-j", "16", folder, "--to", to), env=fake.env(),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    measure(putio_up("upload", "-q", "-j", "16", folder, "--to", to), env=fake.env())
+
+
+def set_latency(fake, ms):
+    fake.control("faults", method="PUT", body=json.dumps({"latency_ms": ms}).encode())
+
+
+def bench_noop(work, name, files, folders, n, with_rclone, latency_ms=50):
+    """7. A no-op re-run of a big tree already on put.io, next to rclone's on the same fake."""
+    folder = os.path.join(work, name)
+    make_wide_tree(folder, files, folders)
+    fake = Fake(tls=True)
+    out = {"files": files, "folders": folders}
+    try:
+        seed(fake, folder, f"/{name}")
+        set_latency(fake, latency_ms)
+        walls, cpus, rss, requests = [], [], [], []
+        for _ in range(n):
+            fake.reset_stats()
+            m = measure(putio_up("upload", "-q", folder, "--to", f"/{name}"), env=fake.env())
+            walls.append(m.wall)
+            cpus.append(m.cpu)
+            rss.append(m.rss_mib)
+            requests.append(fake.stats()["requests"])
+        out.update(wall=walls, cpu=cpus, rss=rss, requests=requests)
+        if with_rclone:
+            # rclone checks the copy putio-up made, by name and size as putio-up does (seeding
+            # its own copy would take it most of an hour at its small-file rate).
+            fake.reset_stats()
+            cmd, env = fake.rclone("copy", "--size-only", "--checkers", "16", folder, f"putio:{name}/{name}")
+            m = measure(cmd, env=env)
+            out.update(rclone_wall=[m.wall], rclone_cpu=[m.cpu], rclone_rss=[m.rss_mib],
+                       rclone_requests=[fake.stats()["requests"]])
+    finally:
+        fake.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def bench_first_file(work, files, folders, n, latency_ms=50):
+    """8. A fresh tree: seconds from start until the first file is uploaded and verified
+    (its `file_done` line); the run is then interrupted."""
+    import signal
+
+    folder = os.path.join(work, "fresh")
+    make_wide_tree(folder, files, folders)
+    fake = Fake("--latency-ms", str(latency_ms), tls=True)
+    firsts = []
+    try:
+        for i in range(n):
+            start = time.monotonic()
+            proc = subprocess.Popen(putio_up("upload", "--json", "-q", folder, "--to", f"/fresh{i}"), env=fake.env(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for line in proc.stdout:
+                if b'"type":"file_done"' in line:
+                    firsts.append(time.monotonic() - start)
+                    break
+            proc.send_signal(signal.SIGINT)
+            proc.stdout.read()
+            proc.wait()
+    finally:
+        fake.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return firsts
+
+
+def bench_flat_memory(work, shapes):
+    """9. Peak RSS and CPU of no-op re-runs, without latency, as the tree grows."""
+    fake = Fake()
+    rows = []
+    try:
+        for files, folders in shapes:
+            folder = os.path.join(work, f"flat{files}")
+            make_wide_tree(folder, files, folders)
+            seed(fake, folder, f"/flat{files}")
+            m = measure(putio_up("upload", "-q", folder, "--to", f"/flat{files}"), env=fake.env())
+            rows.append((files, folders, m))
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        fake.stop()
+    return rows
+
+
+def bench_engine(work, quick, n, with_rclone, million=True):
+    """7-9: the shapes the streaming engine is measured by (issue 12)."""
+    scale = 10 if quick else 1
+    rows = {}
+    print("  no-op, files in many folders ...", flush=True)
+    rows["wide"] = bench_noop(work, "wide", 100_000 // scale, 1_100 // scale, n, with_rclone)
+    print("  no-op, files in one folder ...", flush=True)
+    rows["flat"] = bench_noop(work, "one", 100_000 // scale, 1, n, with_rclone)
+    print("  fresh tree, first file ...", flush=True)
+    rows["first"] = bench_first_file(work, 11_000 // scale, 1_100 // scale, n)
+    print("  memory as the tree grows ...", flush=True)
+    shapes = [(30_000 // scale, 300 // scale), (300_000 // scale, 3_000 // scale)]
+    if million and not quick:
+        shapes.append((1_000_000, 11_000))
+    rows["growth"] = bench_flat_memory(work, shapes)
+    return rows
+
+
+def engine_section(rows, n, elapsed):
+    lines = ["<!-- engine -->", "## Big trees (streaming engine)", ""]
+    if elapsed is not None:
+        lines += [f"Measured {datetime.date.today().isoformat()} on {machine()}, in {elapsed / 60:.1f} min "
+                  f"(`python3 bench/run.py --only engine`). Each figure: median of {n} run(s) (min–max); rclone once.", ""]
+    lines += ["| # | benchmark | putio-up | rclone 1.60 | putio-up ÷ rclone | goal |", "|---|---|---|---|---|---|"]
+
+    def col(values, fmt):
+        return spread(values, fmt) if values else "—"
+
+    def ratio(a, b):
+        return f"{statistics.median(a) / statistics.median(b):.2f}" if a and b else "—"
+
+    for key, label, goal in [("wide", "in {folders:,} folders", "wall ≤ 0.35 × rclone, requests ≤ folders + 5, RSS ≤ 64 MiB"),
+                             ("flat", "in one folder", "wall ≤ rclone, CPU ≤ 3 s")]:
+        r = rows[key]
+        what = f"no-op re-run, {r['files']:,} files " + label.format(folders=r["folders"]) + ", 50 ms/request, HTTPS"
+        lines.append(f"| 7 | {what}: seconds | {col(r['wall'], '{:.2f}')} | {col(r.get('rclone_wall', []), '{:.2f}')} | "
+                     f"{ratio(r['wall'], r.get('rclone_wall', []))} | {goal} |")
+        lines.append(f"| 7 | … CPU s (user+sys) | {col(r['cpu'], '{:.2f}')} | {col(r.get('rclone_cpu', []), '{:.2f}')} | — | — |")
+        lines.append(f"| 7 | … requests ({r['folders']:,} folders) | {col(r['requests'], '{:.0f}')} | "
+                     f"{col(r.get('rclone_requests', []), '{:.0f}')} | — | — |")
+        lines.append(f"| 7 | … peak RSS, MiB | {col(r['rss'], '{:.1f}')} | {col(r.get('rclone_rss', []), '{:.0f}')} | — | — |")
+    lines.append(f"| 8 | fresh tree, first file verified after, seconds | {col(rows['first'], '{:.2f}')} | — | — | ≤ 1.5 s |")
+    for files, folders, m in rows["growth"]:
+        lines.append(f"| 9 | no-op, {files:,} files in {folders:,} folders, no latency: peak RSS MiB / CPU s / wall s | "
+                     f"{m.rss_mib:.1f} / {m.cpu:.2f} / {m.wall:.2f} | — | — | flat in the tree; 1M files ≤ 64 MiB, ≤ 10 CPU s |")
+    lines += ["", "Trees: 16-byte files spread evenly over folders two levels deep, put on the fake by a latency-free "
+              "putio-up run first. rclone checks that same copy with `copy --size-only --checkers 16` (name and size, "
+              "like putio-up, and putio-up's default concurrency); both reach the fake through its CONNECT proxy. Row 8: `--json`, time from "
+              "start to the first `file_done` line, then the run is interrupted.", "<!-- /engine -->"]
+    return "\n".join(lines)
+
+
+def write_engine_section(section):
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else "# putio-up benchmarks\n"
+    start, end = text.find("<!-- engine -->"), text.find("<!-- /engine -->")
+    if start >= 0 and end >= 0:
+        text = text[:start] + section + text[end + len("<!-- /engine -->"):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(path, "w") as out:
+        out.write(text)
+
+
 def bench_startup(n):
     """6. `putio-up --help` wall time."""
     times = []
@@ -385,6 +554,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each, no BENCHMARKS.md")
     parser.add_argument("--no-build", action="store_true", help="use the existing release build")
+    parser.add_argument("--only", choices=["engine"], help="run only these benchmarks (engine: big trees, rows 7-9); "
+                        "a full-size run rewrites their section of BENCHMARKS.md")
+    parser.add_argument("--no-million", action="store_true", help="leave out the 1,000,000-file tree (minutes to seed)")
     args = parser.parse_args()
     if not args.no_build:
         subprocess.run(["cargo", "build", "-q", "--release", "--workspace"], cwd=ROOT, check=True)
@@ -402,6 +574,22 @@ def main():
     tree_files = 2_000 if quick else 20_000
     small_files, small_folders = (400, 10) if quick else (2_000, 50)
 
+    if args.only == "engine":
+        started = time.monotonic()
+        work = tempfile.mkdtemp(prefix="putio-bench-")
+        try:
+            print(f"machine: {machine()}", flush=True)
+            rows = bench_engine(work, quick, n, with_rclone, million=not args.no_million)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        section = engine_section(rows, n, time.monotonic() - started)
+        print()
+        print(section)
+        if not quick:
+            write_engine_section(section)
+            print("\nwritten to BENCHMARKS.md")
+        return
+
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="putio-bench-")
     try:
@@ -415,6 +603,8 @@ def main():
         sm = bench_small(work, small_files, small_folders, 50, [4, 16], n, with_rclone)
         print("4/5 start-up ...", flush=True)
         st = bench_startup(30)
+        print("5/5 big trees (streaming engine) ...", flush=True)
+        eng = bench_engine(work, quick, n, with_rclone, million=not args.no_million)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     elapsed = time.monotonic() - started
@@ -463,7 +653,7 @@ def main():
     add("Efficiency = files/s ÷ (jobs ÷ 0.05 s), the limit of one round trip per file. HTTPS rows: all tools reach "
         "the fake as `https://api.put.io` / `https://upload.put.io` through its CONNECT proxy with its throw-away CA "
         "(rclone's endpoints are fixed). rclone's small-file figures are one run each (a run takes minutes).")
-    report = "\n".join(lines)
+    report = "\n".join(lines) + "\n\n" + engine_section(eng, n, None)
     print()
     print(report)
     if not quick:

@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
+            [CompletionResult]::new('--checkers', '--checkers', [CompletionResultType]::ParameterName, 'How many folders to list or create on put.io at once, whatever -j is [default: 16]')
             [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts per request before a file is given up (transient errors only) [default: 8]')
             [CompletionResult]::new('--verify-wait', '--verify-wait', [CompletionResultType]::ParameterName, 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]')

@@ -417,7 +417,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__upload)
-            opts="-j -n -L -v -q -h --to --parent-id --jobs --chunk-size --checksum --overwrite --retries --verify-wait --json --dry-run --exclude --include --exclude-from --no-hidden --hidden --follow-links --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            opts="-j -n -L -v -q -h --to --parent-id --jobs --checkers --chunk-size --checksum --overwrite --retries --verify-wait --json --dry-run --exclude --include --exclude-from --no-hidden --hidden --follow-links --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +436,10 @@ _putio__up() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --parent-id 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]'
             cand -j 'How many files to upload at once [default: 4]'
             cand --jobs 'How many files to upload at once [default: 4]'
+            cand --checkers 'How many folders to list or create on put.io at once, whatever -j is [default: 16]'
             cand --chunk-size 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]'
             cand --retries 'Attempts per request before a file is given up (transient errors only) [default: 8]'
             cand --verify-wait 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]'

@@ -46,6 +46,7 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "help" -d 'Print t
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l to -d 'Destination folder path on put.io, created if missing [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l parent-id -d 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s j -l jobs -d 'How many files to upload at once [default: 4]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l checkers -d 'How many folders to list or create on put.io at once, whatever -j is [default: 16]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l chunk-size -d 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l retries -d 'Attempts per request before a file is given up (transient errors only) [default: 8]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l verify-wait -d 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]' -r

@@ -308,6 +308,11 @@ pub struct UploadArgs {
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: Option<u16>,
 
+    /// How many folders to list or create on put.io at once, whatever -j is [default: 16]
+    #[arg(long, env = "PUTIO_UP_CHECKERS", value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub checkers: Option<u16>,
+
     /// Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much
     /// [default: 64MiB]
     #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", value_name = "SIZE", value_parser = parse_size)]

@@ -170,7 +170,8 @@ fn upload(
             auth.endpoints,
             &token,
             upload.retries,
-            upload.jobs,
+            // Folder lookups and file transfers each keep their connections warm.
+            upload.jobs + upload.checkers,
         )?);
         let human = ui::reporter(output, upload.dry_run);
         let reporter: Arc<dyn upload::report::Reporter> = match json {

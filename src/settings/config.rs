@@ -18,6 +18,7 @@ pub const CONFIG_FILE: &str = "putio-up.toml";
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub jobs: Option<u16>,
+    pub checkers: Option<u16>,
     pub chunk_size: Option<SizeValue>,
     pub retries: Option<u32>,
     /// Like `--verify-wait`: a duration such as "60s".

@@ -12,6 +12,9 @@ use crate::upload::plan::{Filter, Pattern, ScanOptions};
 use crate::upload::{Destination, UploadSettings};
 
 pub const DEFAULT_JOBS: u16 = 4;
+/// Folders listed or created at once: put.io answers a listing in one round trip, so more
+/// of them in flight is what makes a re-run of a big tree fast.
+pub const DEFAULT_CHECKERS: u16 = 16;
 pub const DEFAULT_CHUNK_SIZE: u64 = 64 << 20;
 pub const DEFAULT_RETRIES: u32 = 8;
 pub const DEFAULT_VERIFY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -25,17 +28,14 @@ pub fn upload(
 ) -> Result<UploadSettings> {
     let (root, root_name) = local_root(&args.dir)?;
     let destination = destination(args, config)?;
-    let jobs = match (args.jobs, config.jobs) {
-        (Some(jobs), _) => jobs,
-        (None, Some(jobs)) if (1..=64).contains(&jobs) => jobs,
-        (None, Some(jobs)) => {
-            return Err(Fatal::usage(format!(
-                "{} is {jobs}; use a number from 1 to 64",
-                config.source("jobs")
-            )));
-        }
-        (None, None) => DEFAULT_JOBS,
-    };
+    let jobs = one_to_64(args.jobs, config.jobs, config, "jobs", DEFAULT_JOBS)?;
+    let checkers = one_to_64(
+        args.checkers,
+        config.checkers,
+        config,
+        "checkers",
+        DEFAULT_CHECKERS,
+    )?;
     let chunk_size = match (args.chunk_size, &config.chunk_size) {
         (Some(size), _) => size,
         (None, Some(SizeValue::Bytes(0))) => {
@@ -73,6 +73,7 @@ pub fn upload(
         root_name,
         destination,
         jobs: usize::from(jobs),
+        checkers: usize::from(checkers),
         chunk_size,
         retries: retries.max(1),
         verify_wait,
@@ -86,6 +87,25 @@ pub fn upload(
         overwrite: args.overwrite,
         state_dir,
     })
+}
+
+/// A count from 1 to 64: the flag (clap checked it), else the config key, else the default.
+fn one_to_64(
+    flag: Option<u16>,
+    file: Option<u16>,
+    config: &Config,
+    key: &str,
+    default: u16,
+) -> Result<u16> {
+    match (flag, file) {
+        (Some(value), _) => Ok(value),
+        (None, Some(value)) if (1..=64).contains(&value) => Ok(value),
+        (None, Some(value)) => Err(Fatal::usage(format!(
+            "{} is {value}; use a number from 1 to 64",
+            config.source(key)
+        ))),
+        (None, None) => Ok(default),
+    }
 }
 
 /// `--to` or `--parent-id` (clap refuses both), then `PUTIO_UP_TO` or `PUTIO_UP_PARENT_ID`,

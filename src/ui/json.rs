@@ -17,8 +17,9 @@ use serde::Serialize;
 use crate::exit::Code;
 use crate::upload::report::{Event, Reporter};
 
-/// Bumped when a field changes meaning or goes away; new fields and types do not bump it.
-pub(super) const SCHEMA: u32 = 1;
+/// Bumped when a field changes meaning, a line goes away or the order changes; new fields and
+/// types do not bump it. 2: the streaming engine, where `planned` can follow `file_started`.
+pub(super) const SCHEMA: u32 = 2;
 
 pub struct Json<W: Write + Send> {
     dry_run: bool,

@@ -1,11 +1,10 @@
-//! The local side: walk the folder, make every name safe for put.io, and produce the plan of
-//! folders and files to mirror. Reads metadata only, never file contents.
+//! The local side's vocabulary: what the walk (`walk.rs`) finds, the put.io name of a local
+//! entry, and the filters. Reads nothing itself.
 //!
 //! Nothing here fails the run: an entry that cannot be read, a symlink or a name clash becomes
 //! a [`Problem`] tied to its path, and the rest of the tree goes on. What the filters leave
-//! out is listed as [`Excluded`], never read.
+//! out is [`Excluded`], never read.
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -13,10 +12,11 @@ use std::time::SystemTime;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use unicode_normalization::UnicodeNormalization;
 
-/// A folder to mirror. Index 0 is the uploaded folder itself.
+/// A folder to mirror. Id 0 is the uploaded folder itself; a parent comes before its
+/// children.
 #[derive(Clone, Debug)]
 pub struct PlannedFolder {
-    pub local: PathBuf,
+    pub id: usize,
     pub name: String,
     pub parent: Option<usize>,
     /// Path on put.io relative to the destination, e.g. `photos/2024`.
@@ -26,6 +26,7 @@ pub struct PlannedFolder {
 #[derive(Clone, Debug)]
 pub struct PlannedFile {
     pub local: PathBuf,
+    /// The id of its [`PlannedFolder`].
     pub folder: usize,
     pub name: String,
     pub size: u64,
@@ -56,22 +57,6 @@ pub struct Problem {
 pub struct Renamed {
     pub path: PathBuf,
     pub name: String,
-}
-
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub folders: Vec<PlannedFolder>,
-    pub files: Vec<PlannedFile>,
-    pub problems: Vec<Problem>,
-    pub renamed: Vec<Renamed>,
-    /// Left out by `--exclude`, `--include` or `--no-hidden`.
-    pub excluded: Vec<Excluded>,
-}
-
-impl Plan {
-    pub fn bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.size).sum()
-    }
 }
 
 /// The name an entry gets on put.io: lossless for valid UTF-8 that put.io accepts; invalid
@@ -176,15 +161,20 @@ impl Filter {
 
     /// The exclude pattern that leaves `path` out, if any (the last matching pattern decides,
     /// and a `!pattern` takes a path back).
-    fn excluded_by(&self, path: &Path, is_dir: bool) -> Option<String> {
+    pub(super) fn excluded_by(&self, path: &Path, is_dir: bool) -> Option<String> {
         match self.exclude.as_ref()?.matched(path, is_dir) {
             ignore::Match::Ignore(glob) => Some(glob.original().to_owned()),
             _ => None,
         }
     }
 
+    /// Whether `--include` patterns are in force (folders are then kept only for a match).
+    pub(super) fn has_include(&self) -> bool {
+        self.include.is_some()
+    }
+
     /// With `--include`: whether `path` or a folder above it matches. Without: always.
-    fn included(&self, path: &Path, is_dir: bool) -> bool {
+    pub(super) fn included(&self, path: &Path, is_dir: bool) -> bool {
         self.include.as_ref().is_none_or(|include| {
             include
                 .matched_path_or_any_parents(path, is_dir)
@@ -212,163 +202,9 @@ pub struct Excluded {
     pub rule: String,
 }
 
-/// An entry the walk kept, before names are decided.
-struct Found {
-    path: PathBuf,
-    is_dir: bool,
-    size: u64,
-    modified: Option<SystemTime>,
-}
-
-/// Walks `root` in name order (so that runs are reproducible), applies the filters, and
-/// plans the folders and files to mirror.
-pub fn scan(root: &Path, root_name: &OsStr, options: &ScanOptions) -> Plan {
-    let mut plan = Plan::default();
-    let found = walk(root, options, &mut plan);
-    let found = apply_include(root, found, &options.filter, &mut plan);
-
-    let (top_name, changed) = remote_name(root_name);
-    if changed {
-        plan.renamed.push(Renamed {
-            path: root.to_owned(),
-            name: top_name.clone(),
-        });
-    }
-    plan.folders.push(PlannedFolder {
-        local: root.to_owned(),
-        display: top_name.clone(),
-        name: top_name,
-        parent: None,
-    });
-    let mut folder_of: HashMap<PathBuf, usize> = HashMap::from([(root.to_owned(), 0)]);
-    // Remote names taken in each folder, with the local path that took them.
-    let mut taken: HashMap<(usize, String), PathBuf> = HashMap::new();
-
-    for entry in found {
-        let path = entry.path;
-        let Some(&parent) = path.parent().and_then(|p| folder_of.get(p)) else {
-            continue; // below a folder that was left out
-        };
-        let Some(file_name) = path.file_name() else {
-            continue;
-        };
-        let (name, changed) = remote_name(file_name);
-        if let Some(first) = taken.get(&(parent, name.clone())) {
-            plan.problems.push(Problem {
-                reason: format!(
-                    "its put.io name `{name}` is already taken by {}; rename one of them",
-                    first.display()
-                ),
-                path,
-                kind: ProblemKind::Clash,
-            });
-            continue;
-        }
-        taken.insert((parent, name.clone()), path.clone());
-        if changed {
-            plan.renamed.push(Renamed {
-                path: path.clone(),
-                name: name.clone(),
-            });
-        }
-        let display = format!("{}/{name}", plan.folders[parent].display);
-        if entry.is_dir {
-            folder_of.insert(path.clone(), plan.folders.len());
-            plan.folders.push(PlannedFolder {
-                local: path,
-                name,
-                parent: Some(parent),
-                display,
-            });
-        } else {
-            plan.files.push(PlannedFile {
-                local: path,
-                folder: parent,
-                name,
-                size: entry.size,
-                modified: entry.modified,
-                display,
-            });
-        }
-    }
-    plan
-}
-
-/// The walk itself: what is there, minus what is hidden, excluded, a link or not a file.
-fn walk(root: &Path, options: &ScanOptions, plan: &mut Plan) -> Vec<Found> {
-    let mut found = Vec::new();
-    let mut walk = walkdir::WalkDir::new(root)
-        .follow_links(options.follow_links)
-        .sort_by_file_name()
-        .min_depth(1)
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                plan.problems.push(walk_problem(root, &err));
-                continue;
-            }
-        };
-        let path = entry.path();
-        let file_type = entry.file_type();
-        let is_dir = file_type.is_dir();
-        let rule = if options.skip_hidden && entry.file_name().as_encoded_bytes().starts_with(b".")
-        {
-            Some("--no-hidden".to_owned())
-        } else {
-            options.filter.excluded_by(path, is_dir)
-        };
-        if let Some(rule) = rule {
-            plan.excluded.push(Excluded {
-                path: path.to_owned(),
-                rule,
-            });
-            if is_dir {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        if file_type.is_symlink() {
-            plan.problems.push(Problem {
-                path: path.to_owned(),
-                kind: ProblemKind::Skipped,
-                reason: "symbolic link (not followed; --follow-links follows links)".to_owned(),
-            });
-            continue;
-        }
-        if !is_dir && !file_type.is_file() {
-            plan.problems.push(Problem {
-                path: path.to_owned(),
-                kind: ProblemKind::Skipped,
-                reason: "not a regular file (device, socket or pipe)".to_owned(),
-            });
-            continue;
-        }
-        let (size, modified) = if is_dir {
-            (0, None)
-        } else {
-            match entry.metadata() {
-                Ok(meta) => (meta.len(), meta.modified().ok()),
-                Err(err) => {
-                    plan.problems.push(walk_problem(root, &err));
-                    continue;
-                }
-            }
-        };
-        found.push(Found {
-            path: path.to_owned(),
-            is_dir,
-            size,
-            modified,
-        });
-    }
-    found
-}
-
 /// What a walk error means for its path. With `--follow-links`, a loop and a link to nothing
 /// are left out (reported once, at the link); anything else that cannot be read fails.
-fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
+pub(super) fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
     let path = err.path().unwrap_or(root).to_owned();
     if let Some(ancestor) = err.loop_ancestor() {
         return Problem {
@@ -397,52 +233,6 @@ fn walk_problem(root: &Path, err: &walkdir::Error) -> Problem {
         kind: ProblemKind::Failed,
         reason: format!("cannot read: {reason}"),
     }
-}
-
-/// With `--include`: keeps the files that match (or sit in a matching folder) and the
-/// folders that lead to them; a matching folder is kept even when empty. What is left out
-/// is reported at the highest left-out level, so a folder without a match is one entry.
-fn apply_include(root: &Path, found: Vec<Found>, filter: &Filter, plan: &mut Plan) -> Vec<Found> {
-    if filter.include.is_none() {
-        return found;
-    }
-    let mut keep: Vec<bool> = found
-        .iter()
-        .map(|entry| filter.included(&entry.path, entry.is_dir))
-        .collect();
-    // Walk order puts a folder before its content: going backwards, a kept entry keeps
-    // its parent folder.
-    let index_of: HashMap<&Path, usize> = found
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| (entry.path.as_path(), index))
-        .collect();
-    for index in (0..found.len()).rev() {
-        if keep[index]
-            && let Some(&parent) = found[index].path.parent().and_then(|p| index_of.get(p))
-        {
-            keep[parent] = true;
-        }
-    }
-    let kept_folder = |path: &Path| path == root || index_of.get(path).is_some_and(|&i| keep[i]);
-    // Left out and reported (its folder is kept), left out silently (its folder is not), or kept.
-    let report: Vec<bool> = found
-        .iter()
-        .zip(&keep)
-        .map(|(entry, &kept)| !kept && entry.path.parent().is_some_and(kept_folder))
-        .collect();
-    let mut out = Vec::with_capacity(found.len());
-    for ((entry, kept), report) in found.into_iter().zip(keep).zip(report) {
-        if kept {
-            out.push(entry);
-        } else if report {
-            plan.excluded.push(Excluded {
-                path: entry.path,
-                rule: "not matched by --include".to_owned(),
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

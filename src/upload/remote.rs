@@ -1,18 +1,15 @@
-//! The remote side of the plan: find the destination, then find or create every planned
-//! folder, parents first and siblings concurrently, listing each existing folder once.
+//! The remote side of the plan: find the destination, and find or create one folder below a
+//! known parent. Which folders to look up, and when, is the folders stage's business.
 //!
 //! put.io allows duplicate names, so a folder is only created after a listing showed it
 //! missing; a create whose answer was lost is repaired by listing again, never by creating twice.
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-use futures_util::stream;
-
 use super::Destination;
-use crate::api::{ApiError, Client, RemoteFile, retry};
+use crate::api::{ApiError, Client, retry};
 
-use super::plan::Plan;
+use super::decide::{Existing, Listing};
 use super::report::{Event, Reporter};
 
 /// Stands in for the id of a folder a dry run would create; never sent to put.io.
@@ -22,7 +19,7 @@ const WOULD_CREATE: u64 = u64::MAX;
 #[derive(Debug, Clone)]
 pub struct Folder {
     pub id: u64,
-    pub children: Arc<Vec<RemoteFile>>,
+    pub listing: Arc<Listing>,
     /// This run created it.
     pub created: bool,
 }
@@ -31,7 +28,7 @@ impl Folder {
     fn created(id: u64) -> Self {
         Folder {
             id,
-            children: Arc::new(Vec::new()),
+            listing: Arc::new(Listing::default()),
             created: true,
         }
     }
@@ -44,11 +41,6 @@ impl Folder {
     /// The id put.io gave it; `None` for a folder a dry run would create.
     pub fn known_id(&self) -> Option<u64> {
         (self.id != WOULD_CREATE).then_some(self.id)
-    }
-
-    /// Entries with this exact name.
-    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a RemoteFile> + 'a {
-        self.children.iter().filter(move |f| f.name == name)
     }
 }
 
@@ -64,7 +56,7 @@ pub enum FolderError {
 }
 
 impl FolderError {
-    fn is_unauthorized(&self) -> bool {
+    pub fn is_unauthorized(&self) -> bool {
         matches!(self, FolderError::Api(api) if api.is_unauthorized())
     }
 }
@@ -72,7 +64,7 @@ impl FolderError {
 async fn listed(client: &Client, id: u64) -> Result<Folder, ApiError> {
     Ok(Folder {
         id,
-        children: Arc::new(client.list(id).await?),
+        listing: Arc::new(Listing::new(client.list(id).await?)),
         created: false,
     })
 }
@@ -143,7 +135,7 @@ pub async fn find_or_create(
     attempts: u32,
     dry_run: bool,
 ) -> Result<(Folder, bool), FolderError> {
-    if let Some(found) = pick_folder(parent.named(name), name)? {
+    if let Some(found) = pick_folder(parent.listing.named(name), name)? {
         return Ok((listed(client, found).await?, false));
     }
     if dry_run {
@@ -172,7 +164,12 @@ pub async fn find_or_create(
             Err(list_err) if list_err.is_transient() && attempt < attempts => continue,
             Err(list_err) => return Err(list_err.into()),
         };
-        if let Some(found) = pick_folder(fresh.iter().filter(|f| f.name == name), name)? {
+        let fresh: Vec<Existing> = fresh
+            .iter()
+            .filter(|f| f.name == name)
+            .map(Existing::from)
+            .collect();
+        if let Some(found) = pick_folder(&fresh, name)? {
             return Ok((listed(client, found).await?, false));
         }
         if exists {
@@ -183,14 +180,11 @@ pub async fn find_or_create(
 
 /// Among same-named entries, the folder with the lowest id (the oldest) wins; a file
 /// with that name and no folder is in the way.
-fn pick_folder<'a>(
-    entries: impl Iterator<Item = &'a RemoteFile>,
-    name: &str,
-) -> Result<Option<u64>, FolderError> {
+fn pick_folder(entries: &[Existing], name: &str) -> Result<Option<u64>, FolderError> {
     let mut file_seen = false;
     let mut best: Option<u64> = None;
     for entry in entries {
-        if entry.is_folder() {
+        if entry.folder {
             best = Some(best.map_or(entry.id, |b| b.min(entry.id)));
         } else {
             file_seen = true;
@@ -200,79 +194,4 @@ fn pick_folder<'a>(
         None if file_seen => Err(FolderError::FileInTheWay(name.to_owned())),
         other => Ok(other),
     }
-}
-
-/// A folder, and whether this run created it.
-type Found = Result<(Folder, bool), FolderError>;
-
-/// Every planned folder's remote state, by plan index: the folder, or why it is missing.
-pub type Folders = Vec<Result<Folder, Arc<FolderError>>>;
-
-/// Finds or creates all planned folders below `dest`: one depth level after another, the
-/// folders of a level concurrently (`jobs` at a time). A rejected token stops it.
-pub async fn sync(
-    client: &Client,
-    plan: &Plan,
-    dest: Folder,
-    jobs: usize,
-    attempts: u32,
-    dry_run: bool,
-    reporter: &dyn Reporter,
-) -> anyhow::Result<Folders> {
-    let mut levels: Vec<Vec<usize>> = Vec::new();
-    let mut depth = vec![0usize; plan.folders.len()];
-    for (index, folder) in plan.folders.iter().enumerate() {
-        if let Some(parent) = folder.parent {
-            depth[index] = depth[parent] + 1;
-        }
-        if levels.len() <= depth[index] {
-            levels.resize_with(depth[index] + 1, Vec::new);
-        }
-        levels[depth[index]].push(index);
-    }
-    let mut done: Folders = Vec::with_capacity(plan.folders.len());
-    done.resize_with(plan.folders.len(), || {
-        Err(Arc::new(FolderError::ParentFailed(String::new())))
-    });
-    for level in levels {
-        let results: Vec<(usize, Found)> = stream::iter(level)
-            .map(|index| {
-                let planned = &plan.folders[index];
-                let parent = match planned.parent {
-                    None => Ok(dest.clone()),
-                    Some(p) => done[p]
-                        .clone()
-                        .map_err(|_| FolderError::ParentFailed(plan.folders[p].display.clone())),
-                };
-                async move {
-                    let result = match parent {
-                        Err(why) => Err(why),
-                        Ok(parent) => {
-                            find_or_create(client, &parent, &planned.name, attempts, dry_run).await
-                        }
-                    };
-                    (index, result)
-                }
-            })
-            .buffer_unordered(jobs.max(1))
-            .collect()
-            .await;
-        for (index, result) in results {
-            if let Err(err) = &result
-                && err.is_unauthorized()
-            {
-                return Err(crate::exit::Fatal::auth(err.to_string()));
-            }
-            done[index] = result.map_err(Arc::new).map(|(folder, created)| {
-                if created {
-                    reporter.event(Event::FolderCreated {
-                        path: &plan.folders[index].display,
-                        id: folder.known_id(),
-                    });
-                }
-                folder
-            });
-        }
-    }
-    Ok(done)
 }

@@ -21,7 +21,10 @@ pub struct UploadSettings {
     /// The name of `root` as typed (before canonicalising), used for the top remote folder.
     pub root_name: std::ffi::OsString,
     pub destination: Destination,
+    /// Files in flight at once (`-j`).
     pub jobs: usize,
+    /// Folders listed or created at once (`--checkers`), whatever `jobs` is.
+    pub checkers: usize,
     pub chunk_size: u64,
     pub retries: u32,
     /// How long put.io may take to report the CRC32 of a file it stored without one.

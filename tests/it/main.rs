@@ -8,6 +8,7 @@ mod help;
 mod json;
 mod keychain;
 mod login;
+mod pipeline;
 mod rclone;
 mod resilience;
 mod support;

@@ -1,0 +1,422 @@
+//! The walk stage: reads the local tree in name order (so that runs are reproducible) and
+//! hands out what it finds as a stream of [`Item`]s, a folder always before what is in it and
+//! [`Item::FolderDone`] once nothing more of a folder can follow. Reads metadata only.
+//!
+//! It holds the folders on the current path and their names, never the tree: its memory is
+//! the depth times the widest folder. The same walk serves the counting pass that gives the
+//! totals before any upload starts.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use super::plan::{
+    Excluded, PlannedFile, PlannedFolder, Problem, ProblemKind, Renamed, ScanOptions, remote_name,
+    walk_problem,
+};
+
+/// One thing the walk found.
+#[derive(Debug)]
+pub(super) enum Item {
+    Folder(PlannedFolder),
+    /// A file to mirror; `index` is unique in the run and names it in transfer events.
+    File {
+        index: usize,
+        file: PlannedFile,
+    },
+    /// Every folder and file of this folder has been handed out.
+    FolderDone(usize),
+    Renamed(Renamed),
+    Excluded(Excluded),
+    Problem(Problem),
+}
+
+/// What the counting pass finds: the tree as it will be mirrored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Counted {
+    pub folders: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Walks the tree only to count it. `stop` is asked between entries.
+pub(super) fn count(
+    root: &Path,
+    root_name: &OsStr,
+    options: &ScanOptions,
+    stop: &dyn Fn() -> bool,
+) -> Counted {
+    let mut counted = Counted::default();
+    walk(root, root_name, options, &mut |item| {
+        match item {
+            Item::Folder(_) => counted.folders += 1,
+            Item::File { file, .. } => {
+                counted.files += 1;
+                counted.bytes += file.size;
+            }
+            _ => {}
+        }
+        if stop() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    counted
+}
+
+/// A folder on the current path of the walk.
+struct Open {
+    depth: usize,
+    path: PathBuf,
+    name: String,
+    display: String,
+    renamed: bool,
+    /// Handed out under this id; `None` while `--include` has kept nothing in it yet.
+    id: Option<usize>,
+    /// put.io names taken in this folder, with the local path that took them.
+    taken: HashMap<String, PathBuf>,
+    /// With `--include`: what was left out in it, reported only if the folder is kept.
+    left_out: Vec<Excluded>,
+}
+
+struct Walker<'a> {
+    options: &'a ScanOptions,
+    emit: &'a mut dyn FnMut(Item) -> ControlFlow<()>,
+    stack: Vec<Open>,
+    folders: usize,
+    files: usize,
+}
+
+/// Walks `root`, handing every item to `emit` until it breaks.
+pub(super) fn walk(
+    root: &Path,
+    root_name: &OsStr,
+    options: &ScanOptions,
+    emit: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) {
+    let (name, renamed) = remote_name(root_name);
+    let mut walker = Walker {
+        options,
+        emit,
+        stack: vec![Open {
+            depth: 0,
+            path: root.to_owned(),
+            display: name.clone(),
+            name,
+            renamed,
+            id: None,
+            taken: HashMap::new(),
+            left_out: Vec::new(),
+        }],
+        folders: 0,
+        files: 0,
+    };
+    // The uploaded folder itself is always mirrored, even when --include keeps nothing in it.
+    if walker.keep(0).is_break() || walker.entries(root).is_break() {
+        return;
+    }
+    while !walker.stack.is_empty() {
+        if walker.close().is_break() {
+            return;
+        }
+    }
+}
+
+impl Walker<'_> {
+    fn entries(&mut self, root: &Path) -> ControlFlow<()> {
+        let mut entries = walkdir::WalkDir::new(root)
+            .follow_links(self.options.follow_links)
+            .sort_by_file_name()
+            .min_depth(1)
+            .into_iter();
+        while let Some(entry) = entries.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    (self.emit)(Item::Problem(walk_problem(root, &err)))?;
+                    continue;
+                }
+            };
+            while self
+                .stack
+                .last()
+                .is_some_and(|open| open.depth >= entry.depth())
+            {
+                self.close()?;
+            }
+            let path = entry.path();
+            let file_type = entry.file_type();
+            let is_dir = file_type.is_dir();
+            let hidden =
+                self.options.skip_hidden && entry.file_name().as_encoded_bytes().starts_with(b".");
+            let rule = if hidden {
+                Some("--no-hidden".to_owned())
+            } else {
+                self.options.filter.excluded_by(path, is_dir)
+            };
+            if let Some(rule) = rule {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                (self.emit)(Item::Excluded(Excluded {
+                    path: path.to_owned(),
+                    rule,
+                }))?;
+                continue;
+            }
+            let skipped = if file_type.is_symlink() {
+                Some("symbolic link (not followed; --follow-links follows links)")
+            } else if !is_dir && !file_type.is_file() {
+                Some("not a regular file (device, socket or pipe)")
+            } else {
+                None
+            };
+            if let Some(reason) = skipped {
+                (self.emit)(Item::Problem(Problem {
+                    path: path.to_owned(),
+                    kind: ProblemKind::Skipped,
+                    reason: reason.to_owned(),
+                }))?;
+                continue;
+            }
+            let include = self.options.filter.has_include();
+            if !is_dir && include && !self.options.filter.included(path, false) {
+                self.left_out(Excluded {
+                    path: path.to_owned(),
+                    rule: "not matched by --include".to_owned(),
+                })?;
+                continue;
+            }
+            let (size, modified) = if is_dir {
+                (0, None)
+            } else {
+                match entry.metadata() {
+                    Ok(meta) => (meta.len(), meta.modified().ok()),
+                    Err(err) => {
+                        (self.emit)(Item::Problem(walk_problem(root, &err)))?;
+                        continue;
+                    }
+                }
+            };
+            let Some(file_name) = path.file_name() else {
+                continue;
+            };
+            let (name, renamed) = remote_name(file_name);
+            let parent = self.stack.last_mut().expect("the root stays open");
+            if let Some(first) = parent.taken.get(&name) {
+                let reason = format!(
+                    "its put.io name `{name}` is already taken by {}; rename one of them",
+                    first.display()
+                );
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                (self.emit)(Item::Problem(Problem {
+                    path: path.to_owned(),
+                    kind: ProblemKind::Clash,
+                    reason,
+                }))?;
+                continue;
+            }
+            parent.taken.insert(name.clone(), path.to_owned());
+            let display = format!("{}/{name}", parent.display);
+            if is_dir {
+                self.stack.push(Open {
+                    depth: entry.depth(),
+                    path: path.to_owned(),
+                    name,
+                    display,
+                    renamed,
+                    id: None,
+                    taken: HashMap::new(),
+                    left_out: Vec::new(),
+                });
+                if !include || self.options.filter.included(path, true) {
+                    self.keep(self.stack.len() - 1)?;
+                }
+                continue;
+            }
+            let level = self.stack.len() - 1;
+            self.keep(level)?;
+            if renamed {
+                (self.emit)(Item::Renamed(Renamed {
+                    path: path.to_owned(),
+                    name: name.clone(),
+                }))?;
+            }
+            let folder = self.stack[level].id.expect("kept just now");
+            self.files += 1;
+            (self.emit)(Item::File {
+                index: self.files - 1,
+                file: PlannedFile {
+                    local: path.to_owned(),
+                    folder,
+                    name,
+                    size,
+                    modified,
+                    display,
+                },
+            })?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Hands out the open folder at `level` and every folder above it not handed out yet.
+    fn keep(&mut self, level: usize) -> ControlFlow<()> {
+        for at in 0..=level {
+            if self.stack[at].id.is_some() {
+                continue;
+            }
+            let id = self.folders;
+            self.folders += 1;
+            let parent = at.checked_sub(1).and_then(|p| self.stack[p].id);
+            let open = &mut self.stack[at];
+            open.id = Some(id);
+            if open.renamed {
+                (self.emit)(Item::Renamed(Renamed {
+                    path: open.path.clone(),
+                    name: open.name.clone(),
+                }))?;
+            }
+            let open = &mut self.stack[at];
+            let left_out = std::mem::take(&mut open.left_out);
+            (self.emit)(Item::Folder(PlannedFolder {
+                id,
+                name: open.name.clone(),
+                parent,
+                display: open.display.clone(),
+            }))?;
+            for excluded in left_out {
+                (self.emit)(Item::Excluded(excluded))?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Something `--include` left out of the innermost open folder: reported now if that
+    /// folder is kept, later if it becomes kept, never if it is left out as a whole.
+    fn left_out(&mut self, excluded: Excluded) -> ControlFlow<()> {
+        let open = self.stack.last_mut().expect("the root stays open");
+        if open.id.is_some() {
+            (self.emit)(Item::Excluded(excluded))
+        } else {
+            open.left_out.push(excluded);
+            ControlFlow::Continue(())
+        }
+    }
+
+    /// The innermost open folder is complete.
+    fn close(&mut self) -> ControlFlow<()> {
+        let open = self.stack.pop().expect("an open folder");
+        match open.id {
+            Some(id) => (self.emit)(Item::FolderDone(id)),
+            // Nothing in it matched --include: one entry for the whole folder.
+            None => self.left_out(Excluded {
+                path: open.path,
+                rule: "not matched by --include".to_owned(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upload::plan::{Filter, Pattern};
+
+    /// What the walk hands out, as short strings: `+folder`, `file`, `-id`, `x excluded`.
+    fn items(root: &Path, options: &ScanOptions) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(root, OsStr::new("top"), options, &mut |item| {
+            out.push(match item {
+                Item::Folder(f) => format!("+{}", f.display),
+                Item::File { file, .. } => file.display,
+                Item::FolderDone(id) => format!("-{id}"),
+                Item::Excluded(e) => format!("x {}", e.path.strip_prefix(root).unwrap().display()),
+                Item::Renamed(r) => format!("r {}", r.name),
+                Item::Problem(p) => format!("! {}", p.reason),
+            });
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_folder_comes_before_its_content_and_is_done_after_it() {
+        let dir = tree(&["a/1.txt", "a/b/2.txt", "c.txt"]);
+        let got = items(dir.path(), &ScanOptions::default());
+        assert_eq!(
+            got,
+            [
+                "+top",
+                "+top/a",
+                "top/a/1.txt",
+                "+top/a/b",
+                "top/a/b/2.txt",
+                "-2",
+                "-1",
+                "top/c.txt",
+                "-0"
+            ]
+        );
+        let counted = count(
+            dir.path(),
+            OsStr::new("top"),
+            &ScanOptions::default(),
+            &|| false,
+        );
+        assert_eq!(
+            counted,
+            Counted {
+                folders: 3,
+                files: 3,
+                bytes: 3
+            }
+        );
+    }
+
+    #[test]
+    fn include_keeps_the_folders_leading_to_a_match_and_reports_the_rest_once() {
+        let dir = tree(&[
+            "keep/deep/a.jpg",
+            "keep/no.txt",
+            "none/x.txt",
+            "none/y/z.txt",
+        ]);
+        let include = [Pattern {
+            glob: "*.jpg".to_owned(),
+            source: "--include".to_owned(),
+        }];
+        let options = ScanOptions {
+            filter: Filter::new(dir.path(), &[], &include).unwrap(),
+            ..ScanOptions::default()
+        };
+        let got = items(dir.path(), &options);
+        assert_eq!(
+            got,
+            [
+                "+top",
+                "+top/keep",
+                "+top/keep/deep",
+                "top/keep/deep/a.jpg",
+                "-2",
+                "x keep/no.txt",
+                "-1",
+                "x none",
+                "-0"
+            ]
+        );
+    }
+}
