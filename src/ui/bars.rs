@@ -84,9 +84,15 @@ impl Reporter for Bars {
     fn event(&self, event: Event<'_>) {
         let mut state = self.state.lock().expect("ui state");
         match event {
-            Event::Scanned { files, bytes, .. } => {
+            // The engine streams: transfers start before every decision is made, so the
+            // overall bar starts from the walk's totals and sheds what is skipped; `Planned`
+            // then makes them exact.
+            Event::Scanned { files, bytes, .. } | Event::Planned { files, bytes, .. } => {
+                state.total_files = files;
+                self.overall.set_length(bytes);
+                self.overall.reset_eta();
                 self.overall
-                    .set_prefix(format!("{files} files, {}", human_bytes(bytes)));
+                    .set_prefix(format!("{}/{files} files", state.finished_files));
             }
             Event::Renamed { local, remote } => {
                 self.println(&format!("renamed   {} -> {remote}", local.display()));
@@ -98,16 +104,16 @@ impl Reporter for Bars {
                     local.display()
                 ));
             }
-            Event::Planned { files, bytes, .. } => {
-                state.total_files = files;
-                self.overall.set_length(bytes);
-                self.overall.reset_eta();
-                self.overall.set_prefix(format!("0/{files} files"));
+            Event::FileSkipped { size, .. } => {
+                state.total_files = state.total_files.saturating_sub(1);
+                let length = self.overall.length().unwrap_or(0).saturating_sub(size);
+                self.overall.set_length(length);
+                self.overall.set_prefix(format!(
+                    "{}/{} files",
+                    state.finished_files, state.total_files
+                ));
             }
-            Event::FolderCreated { .. }
-            | Event::FileSkipped { .. }
-            | Event::Excluded { .. }
-            | Event::FilePlanned { .. } => {}
+            Event::FolderCreated { .. } | Event::Excluded { .. } | Event::FilePlanned { .. } => {}
             Event::Warning { message } => self.println(&format!("warning   {message}")),
             Event::FileResumed { path, offset, .. } => {
                 self.println(&format!("resuming  {path} at {}", human_bytes(offset)));
