@@ -293,13 +293,9 @@ impl Transfer {
         since: SystemTime,
     ) -> Result<Landed, TransferError> {
         if let Some(found) = self.find_ours(job, identity.size, &local_crc, since).await {
-            tracing::info!(
-                "{}: put.io stored it as file {} without saying so",
-                job.file.display,
-                found.id
-            );
+            let how = "put.io stored it without saying so";
             return self
-                .settle(job, handle, identity, (found.id, found.crc()), local_crc)
+                .take(job, handle, identity, found, local_crc, how)
                 .await;
         }
         if let Ok(transfers) = self.client.transfers().await
@@ -313,6 +309,22 @@ impl Transfer {
         Err(TransferError::File(
             "put.io took every byte but did not say which file it stored, and the folder does not show it; not sent again, so as not to make a second copy (run again to check)".to_owned(),
         ))
+    }
+
+    /// Our upload, found in the folder after an answer that did not name it: settled like
+    /// any stored file. `how` says, for the log, how it got there.
+    async fn take(
+        &self,
+        job: &Job<'_>,
+        handle: &tokio::fs::File,
+        identity: Identity,
+        found: RemoteFile,
+        local_crc: String,
+        how: &str,
+    ) -> Result<Landed, TransferError> {
+        tracing::info!("{}: {how} (file {})", job.file.display, found.id);
+        self.settle(job, handle, identity, (found.id, found.crc()), local_crc)
+            .await
     }
 
     /// A write put.io refused for good. A 402 or any other refusal is read against the

@@ -69,13 +69,9 @@ impl Transfer {
             if err.status() != Some(reqwest::StatusCode::TOO_MANY_REQUESTS) {
                 let local_crc = crc32_of_open(handle, size).await?;
                 if let Some(found) = self.find_ours(job, size, &local_crc, since).await {
-                    tracing::info!(
-                        "{}: the lost upload had arrived (file {})",
-                        file.display,
-                        found.id
-                    );
+                    let how = "the lost upload had arrived";
                     return self
-                        .settle(job, handle, identity, (found.id, found.crc()), local_crc)
+                        .take(job, handle, identity, found, local_crc, how)
                         .await;
                 }
             }

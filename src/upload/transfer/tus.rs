@@ -210,13 +210,9 @@ impl Transfer {
         if !candidates.is_empty() {
             let local_crc = crc32_of_open(handle, identity.size).await?;
             if let Some(found) = pick(candidates, &local_crc) {
-                tracing::info!(
-                    "{}: put.io forgot the upload but holds the file (file {})",
-                    job.file.display,
-                    found.id
-                );
+                let how = "put.io forgot the upload but holds the file";
                 return self
-                    .settle(job, handle, identity, (found.id, found.crc()), local_crc)
+                    .take(job, handle, identity, found, local_crc, how)
                     .await
                     .map(Some);
             }
