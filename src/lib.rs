@@ -4,11 +4,12 @@
 //! dispatches the command; [`finish`] turns its result into the exit code, the one place
 //! that decides which outcome gets which code.
 //!
-//! Imports flow one way, top to bottom (`cargo modules dependencies --lib --acyclic` checks
-//! that there is no loop):
+//! Imports flow one way, top to bottom, with no loop (`cargo modules dependencies` draws the
+//! graph):
 //!
 //! ```text
 //! lib (run, finish)
+//!  ├─ doctor ─► ui, api      probes put.io where our assumptions are unverified
 //!  ├─ generate ─────────────┐
 //!  └─ settings ─────────────┼─► cli        flags as parsed; imports nothing of ours
 //!      └─ ui                │              prints; owns `Output`, listens to the two below
