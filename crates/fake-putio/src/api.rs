@@ -13,9 +13,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::app::App;
 use crate::params::Params;
 use crate::reply::{self, ApiError, Reply};
-use crate::server::App;
 use crate::state::{self, ListQuery, ROOT_ID, USER_ID};
 
 /// Page size when the client names none (what go-putio, kaput and putio.py send anyway).

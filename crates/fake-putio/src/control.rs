@@ -12,8 +12,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::app::App;
+use crate::model::{EntryKind, Faults, Stats};
 use crate::reply::{ApiError, json_response};
-use crate::server::{App, EntryKind, Faults, Stats};
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()

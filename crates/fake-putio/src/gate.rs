@@ -14,8 +14,8 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::app::{App, KillSwitch};
 use crate::reply::{self, ApiError};
-use crate::server::{App, KillSwitch};
 use crate::state::Fault;
 use crate::time;
 

@@ -113,8 +113,10 @@
 //! - `reply`, `params`, `time`: error envelope and body draining, request parameters, timestamps.
 
 mod api;
+mod app;
 mod control;
 mod gate;
+mod model;
 mod oauth;
 mod params;
 mod reply;
@@ -125,9 +127,10 @@ mod tls;
 mod tus;
 pub mod unknowns;
 
-pub use server::{
-    Authorize, DeviceLogin, Entry, EntryKind, FakePutio, Faults, OAuthApp, Options, Stats, Transfer,
+pub use model::{
+    Authorize, DeviceLogin, Entry, EntryKind, Faults, OAuthApp, Options, Stats, Transfer,
 };
+pub use server::FakePutio;
 pub use unknowns::{
     Crc32Visibility, FullAnswer, OAuthRules, PUTIO_UP_CALLBACK, RedirectRule, Unknowns,
 };

@@ -24,8 +24,6 @@
 //! a `code_challenge` was sent (S256 or plain); issuing the token un-revokes it; device codes
 //! never expire; unknown codes get 404.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, Uri, header};
@@ -37,10 +35,12 @@ use rand::Rng;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::app::App;
+use crate::model::{Authorize, DeviceLogin};
 use crate::params::Params;
 use crate::reply::{self, ApiError, Reply};
-use crate::server::{App, Authorize, DeviceLogin, OAuthApp};
-use crate::unknowns::{OAuthRules, RedirectRule};
+use crate::state::logins::Grant;
+use crate::unknowns::RedirectRule;
 
 /// What put.io's own clients send to the authorize page (putio-api.md §2.1).
 const AUTHORIZE_PARAMS: &[&str] = &[
@@ -72,37 +72,6 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/v2/oauth2/oob/code", get(oob_code))
         .route("/v2/oauth2/oob/code/{code}", get(oob_poll))
-}
-
-/// What the fake remembers about logins; lives in the account state, behind its mutex.
-pub(crate) struct Logins {
-    pub app: OAuthApp,
-    pub rules: OAuthRules,
-    pub authorize: Authorize,
-    /// A device code is approved on this poll (0 = never).
-    pub device_approve_after: u32,
-    /// Codes handed out at authorize and not yet traded.
-    grants: HashMap<String, Grant>,
-    /// Device codes in the order they were handed out.
-    pub devices: Vec<DeviceLogin>,
-}
-
-struct Grant {
-    redirect_uri: String,
-    challenge: Option<(String, String)>,
-}
-
-impl Logins {
-    pub fn new(rules: OAuthRules) -> Self {
-        Self {
-            app: OAuthApp::default(),
-            rules,
-            authorize: Authorize::Approve,
-            device_approve_after: 2,
-            grants: HashMap::new(),
-            devices: Vec::new(),
-        }
-    }
 }
 
 fn random_code(len: usize, alphabet: &[u8]) -> String {

@@ -1,5 +1,6 @@
-//! The public face of the fake: its option and result types, and [`FakePutio`], the handle that
-//! owns a background thread with its own tokio runtime serving both hosts.
+//! [`FakePutio`], the handle that owns a background thread with its own tokio runtime serving
+//! both hosts, and the routers on top of every other module. The option and result types it
+//! takes and returns live in `model` (re-exported here and from the crate root).
 //!
 //! This module also owns connection handling. Each accepted TCP connection is served here with
 //! hyper-util's auto (HTTP/1 + HTTP/2) builder around the axum router, and carries a
@@ -7,237 +8,30 @@
 //! task drop the connection at once, unanswered: that is how "drop" faults reach the client as
 //! real transport errors. Nothing here touches the account itself; that is `state`'s job.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::oneshot;
 use tower::ServiceExt;
 
+use crate::app::{App, KillSwitch, Shared};
 use crate::gate::{self, Host};
-use crate::state::State;
+pub use crate::model::{
+    Authorize, DeviceLogin, Entry, EntryKind, Faults, OAuthApp, Options, Stats, Transfer,
+};
 use crate::unknowns::{OAuthRules, Unknowns};
 use crate::{api, control, oauth, reply, tus};
-
-/// How the fake account behaves. `Options::default()` is a roomy, well-behaved account.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// The one token the fake accepts.
-    pub token: String,
-    pub username: String,
-    /// Account quota in bytes; used = sum of file sizes.
-    pub disk_size: u64,
-    /// `false` keeps only size and CRC32 of each file (benchmarks push gigabytes).
-    pub store_bytes: bool,
-    /// Larger `per_page` requests are clamped to this.
-    pub per_page_max: usize,
-    pub faults: Faults,
-    /// Serve both hosts over HTTPS with a throw-away CA (see [`FakePutio::ca_pem`]).
-    pub tls: bool,
-    /// Base of the tus `Location` URLs, when clients reach the upload host under another
-    /// name than its loopback address (e.g. `https://upload.put.io` through the proxy).
-    pub public_upload_url: Option<String>,
-    /// How the fake answers where put.io's behaviour is unknown (see [`Unknowns`]).
-    pub unknowns: Unknowns,
-    /// How the login endpoints check redirect URIs and parameters (see [`OAuthRules`]).
-    pub oauth: OAuthRules,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            token: "fake-putio-token-0123456789abcdef".to_owned(),
-            username: "fake-user".to_owned(),
-            disk_size: 1 << 40,
-            store_bytes: true,
-            per_page_max: 1000,
-            faults: Faults::default(),
-            tls: false,
-            public_upload_url: None,
-            unknowns: Unknowns::default(),
-            oauth: OAuthRules::default(),
-        }
-    }
-}
-
-/// Injected misbehaviour, applied to both hosts (never to `/__fake/*`). Decided per request in
-/// this order: latency, rate limit, 5xx, drop.
-#[derive(Clone, Debug, Default)]
-pub struct Faults {
-    /// Share of requests (0.0..=1.0) answered 500/502/503 with put.io error JSON; no state change.
-    pub error_5xx: f64,
-    /// 0 = off; every Nth request (counted from the last `set_faults`) answered 429.
-    pub rate_limit_every: u64,
-    /// `x-ratelimit-reset` = now + this (Unix seconds); 0 is treated as 1.
-    pub rate_limit_reset_secs: u64,
-    /// Share of requests whose connection is closed with no response. A PATCH first takes a
-    /// random part of its body (kept, offset advances); other requests take effect first.
-    pub drop: f64,
-    /// Added before every response.
-    pub latency: Duration,
-    /// Seed of the fault RNG, so a run is reproducible.
-    pub seed: u64,
-    /// Answers lost on purpose: `(route, n)` closes the connection of the n-th request (from
-    /// 1, counted since `set_faults`) to that route, as `Stats::by_route` names it (e.g.
-    /// `"PATCH /files/{id}"`), after the request took full effect (a PATCH reads its whole
-    /// body first). For tests of "it arrived, but the answer did not".
-    pub lose_answers: Vec<(String, u64)>,
-}
-
-/// The one OAuth app the fake knows; the login endpoints check these.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthApp {
-    /// Also the `app_id` of the device flow.
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-impl Default for OAuthApp {
-    fn default() -> Self {
-        Self {
-            client_id: "4242".to_owned(),
-            client_secret: "fake-putio-client-secret".to_owned(),
-        }
-    }
-}
-
-/// How `/v2/oauth2/authenticate` answers (at once, no page).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Authorize {
-    /// Redirect to `redirect_uri?code=..&state=<the state sent>`.
-    #[default]
-    Approve,
-    /// Redirect to `redirect_uri?error=access_denied&state=<the state sent>`.
-    Deny,
-    /// Redirect with a valid code but a state other than the one sent.
-    WrongState,
-}
-
-/// A device code handed out by `/v2/oauth2/oob/code`, as tests see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeviceLogin {
-    pub code: String,
-    /// The `client_name` the client sent, if any.
-    pub client_name: Option<String>,
-    /// Polls of `/v2/oauth2/oob/code/{code}` so far.
-    pub polls: u32,
-    pub approved: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    Folder,
-    File,
-}
-
-/// One folder or file of the account, as tests see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// `/photos/2024/a.jpg`: names joined with `/`; the root itself is not listed.
-    pub path: String,
-    pub id: u64,
-    pub parent_id: u64,
-    pub kind: EntryKind,
-    /// Files: bytes; folders: 0.
-    pub size: u64,
-    /// Files: 8 lowercase hex digits; folders: `None`.
-    pub crc32: Option<String>,
-}
-
-/// A transfer put.io would start: from an uploaded `.torrent` (or `.magnet`, see
-/// [`Unknowns::torrents_become_transfers`]) or from `POST /v2/transfers/add`. The fake never
-/// downloads anything, so a transfer stays `IN_QUEUE` and stores no file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Transfer {
-    pub id: u64,
-    /// The uploaded file's name, or for a link the magnet's `dn` / the URL's last segment.
-    pub name: String,
-    pub save_parent_id: u64,
-    /// `"upload:<filename>"` for an uploaded file, else the `url` given to transfers/add.
-    pub source: String,
-    /// Always `"IN_QUEUE"`.
-    pub status: String,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct Stats {
-    /// Every request to either host (not `/__fake`).
-    pub requests: u64,
-    /// `"GET /v2/files/list"`, `"POST /files/"`, `"PATCH /files/{id}"`, ...; unknown routes by
-    /// their literal path.
-    pub by_route: BTreeMap<String, u64>,
-    /// Body bytes received by all `PATCH` requests, partial ones included.
-    pub patch_bytes: u64,
-    /// tus creations accepted.
-    pub uploads_created: u64,
-    pub faults_injected: u64,
-}
-
-type Logger = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// What every handler shares: the account behind its one mutex, plus fixed facts.
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    pub token: String,
-    pub api_url: String,
-    pub upload_url: String,
-    logger: RwLock<Option<Logger>>,
-    trace_seq: AtomicU64,
-}
-
-pub(crate) type App = Arc<Shared>;
-
-impl Shared {
-    /// The account. Never hold the guard across an `.await`.
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Sends one line to the request log, if someone listens; `line` is only built then.
-    pub fn log(&self, line: impl FnOnce() -> String) {
-        let logger = self
-            .logger
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(logger) = logger {
-            logger(&line());
-        }
-    }
-
-    fn next_trace_id(&self) -> HeaderValue {
-        let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("fake-{n:016x}")).expect("hex is a valid header")
-    }
-}
-
-/// Closes the connection a request came on, without an answer. Present in every request's
-/// extensions.
-#[derive(Clone)]
-pub(crate) struct KillSwitch(Arc<Notify>);
-
-impl KillSwitch {
-    /// Fires the switch, then never returns in practice: the connection (and with it, for
-    /// HTTP/1, this very future) is dropped. The timeout only bounds leftover HTTP/2 streams.
-    pub async fn kill<T>(&self, fallback: T) -> T {
-        self.0.notify_one();
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        fallback
-    }
-}
 
 /// A running fake. Dropping it shuts both servers down and joins their thread.
 pub struct FakePutio {
@@ -273,17 +67,15 @@ impl FakePutio {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let acceptor = tls.map(|t| t.acceptor);
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(&options)),
-            token: options.token,
-            api_url: format!("{scheme}://{api_addr}"),
-            upload_url: options.public_upload_url.clone().map_or_else(
-                || format!("{scheme}://{upload_addr}"),
-                |u| u.trim_end_matches('/').to_owned(),
-            ),
-            logger: RwLock::new(None),
-            trace_seq: AtomicU64::new(1),
-        });
+        let upload_url = options.public_upload_url.clone().map_or_else(
+            || format!("{scheme}://{upload_addr}"),
+            |u| u.trim_end_matches('/').to_owned(),
+        );
+        let shared = Arc::new(Shared::new(
+            options,
+            format!("{scheme}://{api_addr}"),
+            upload_url,
+        ));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         let app = shared.clone();
@@ -479,11 +271,7 @@ impl FakePutio {
     /// Receives one line per request (host, method, path without query, status, time). Used by
     /// the binary; never sees tokens or headers.
     pub fn set_request_log(&self, log: impl Fn(&str) + Send + Sync + 'static) {
-        *self
-            .shared
-            .logger
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(log));
+        self.shared.set_logger(log);
     }
 }
 
@@ -614,7 +402,7 @@ async fn serve_connection<S>(stream: S, router: Router, app: App)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let kill = KillSwitch(Arc::new(Notify::new()));
+    let kill = KillSwitch::new();
     let switch = kill.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(switch.clone());
@@ -630,6 +418,6 @@ where
     let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = connection => {}
-        () = kill.0.notified() => {} // dropping `connection` closes the socket unanswered
+        () = kill.fired() => {} // dropping `connection` closes the socket unanswered
     }
 }

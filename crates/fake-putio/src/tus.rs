@@ -20,10 +20,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
 
+use crate::app::{App, KillSwitch};
 use crate::gate::DropPlan;
 use crate::params::Params;
 use crate::reply::{self, ApiError, Reply};
-use crate::server::{App, KillSwitch};
 use crate::state::{self, NewUpload, ROOT_ID};
 use crate::time;
 
