@@ -98,10 +98,16 @@
 //!   rejected `PATCH` requests not).
 //!
 //! Module map (each owns one thing; none reaches outside loopback):
-//! - [`server`]: public types, the [`FakePutio`] handle, its thread + runtime, the accept loops and
-//!   the per-connection kill switch that makes "drop the connection" faults real.
-//! - `state`: the account (folder tree, tus uploads, stats, fault RNG) and put.io's file object,
-//!   behind one mutex; pure logic, no I/O and no awaiting.
+//! Imports flow one way, top to bottom: `server` → the hosts' handlers (`api`, `tus`, `oauth`,
+//! `control`) and `gate` → `app` → `state` → `model` → `unknowns` → `reply`.
+//! - [`server`]: the [`FakePutio`] handle, its thread + runtime, the routers, the accept loops and
+//!   the connection task that honours the kill switch ("drop the connection" faults).
+//! - `model`: the public option and result types ([`Options`], [`Faults`], [`Entry`], ...).
+//! - `app`: what every handler shares (the account behind its mutex, URLs, request log, trace
+//!   ids) and the per-request kill switch.
+//! - `state`: the account (folder tree, tus uploads, transfers, stats, fault RNG, logins) and
+//!   put.io's JSON objects, behind one mutex; pure logic, no I/O and no awaiting. Split by job
+//!   into `tree`, `uploads`, `transfers`, `faults`, `render` and `logins`.
 //! - `gate`: middleware in front of both hosts: counting, faults, token check, inactive-account
 //!   refusal, request log.
 //! - [`unknowns`]: the switches for put.io's unknowns and the login rules, and the pure

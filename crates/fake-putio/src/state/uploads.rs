@@ -66,6 +66,7 @@ impl State {
         before - self.uploads.len()
     }
 
+    /// tus creation: checks the parent and the quota and registers the upload under `key`.
     pub fn create_upload(&mut self, key: String, new: NewUpload) -> Result<(), ApiError> {
         self.check_rejected(&new.name)?;
         self.folder(new.parent_id)?;
