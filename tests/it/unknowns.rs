@@ -34,6 +34,16 @@ fn mixed_tree() -> Tree {
 
 const MIXED_FILES: usize = 5;
 
+/// `putio-up upload ARGS DIR` against `fake`, run to the end.
+fn upload(fake: &FakePutio, args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    putio_up(fake)
+        .arg("upload")
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
 fn json_lines(out: &std::process::Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -63,11 +73,7 @@ fn late_crc32s_are_waited_for_and_verified() {
         ..Unknowns::default()
     });
     let tree = mixed_tree();
-    let out = putio_up(&fake)
-        .args(["upload", "--json"])
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &["--json"], &tree.join("data"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_exactly_once(&fake, &tree, "data");
@@ -85,11 +91,11 @@ fn crc32s_that_never_come_keep_the_files_unverified() {
         ..Unknowns::default()
     });
     let tree = mixed_tree();
-    let out = putio_up(&fake)
-        .args(["upload", "--json", "--verify-wait", "1s"])
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let out = upload(
+        &fake,
+        &["--json", "--verify-wait", "1s"],
+        &tree.join("data"),
+    );
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_exactly_once(&fake, &tree, "data");
@@ -108,17 +114,9 @@ fn crc32s_that_never_come_keep_the_files_unverified() {
     // Human output says so too, and a re-run (with or without --checksum) sends and
     // deletes nothing: "no CRC32" is never "different".
     let sent = uploads_started(&fake);
-    let again = putio_up(&fake)
-        .arg("upload")
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let again = upload(&fake, &[], &tree.join("data"));
     assert_eq!(again.status.code(), Some(0), "{}", output_text(&again));
-    let checked = putio_up(&fake)
-        .args(["upload", "--checksum"])
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let checked = upload(&fake, &["--checksum"], &tree.join("data"));
     let text = output_text(&checked);
     assert_eq!(checked.status.code(), Some(0), "{text}");
     assert!(text.contains("not compared"), "{text}");
@@ -134,11 +132,7 @@ fn unverified_output_for_people_names_it() {
     });
     let tree = Tree::new();
     tree.file("one/a.txt", b"a");
-    let out = putio_up(&fake)
-        .args(["upload", "--verify-wait", "1s"])
-        .arg(tree.join("one"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &["--verify-wait", "1s"], &tree.join("one"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("not verified"), "{text}");
@@ -155,11 +149,11 @@ fn overwrite_keeps_the_old_copy_until_the_new_one_is_verified() {
     let old = fake.seed_file(folder, "a.txt", b"old");
     let tree = Tree::new();
     tree.file("data/a.txt", b"the new content");
-    let out = putio_up(&fake)
-        .args(["upload", "--overwrite", "--verify-wait", "1s"])
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let out = upload(
+        &fake,
+        &["--overwrite", "--verify-wait", "1s"],
+        &tree.join("data"),
+    );
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("old copy"), "{text}");
@@ -176,11 +170,7 @@ fn overwrite_keeps_the_old_copy_until_the_new_one_is_verified() {
     let fake = fake_answering(Unknowns::default());
     let folder = fake.seed_folder(0, "data");
     fake.seed_file(folder, "a.txt", b"old");
-    let out = putio_up(&fake)
-        .args(["upload", "--overwrite"])
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &["--overwrite"], &tree.join("data"));
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert_eq!(
         below(&remote(&fake), "/data"),
@@ -200,11 +190,7 @@ fn lost_completion(unknowns: Unknowns) {
     });
     let tree = Tree::new();
     tree.random("one/big.bin", 5 * MIB as u64, 3);
-    let out = putio_up(&fake)
-        .args(["upload", "--json"])
-        .arg(tree.join("one"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &["--json"], &tree.join("one"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_exactly_once(&fake, &tree, "one");
@@ -251,11 +237,7 @@ fn a_lost_one_request_answer_is_found_not_resent() {
         });
         let tree = Tree::new();
         tree.file("one/a.txt", b"small and lost");
-        let out = putio_up(&fake)
-            .args(["upload", "--verify-wait", "1s"])
-            .arg(tree.join("one"))
-            .output()
-            .unwrap();
+        let out = upload(&fake, &["--verify-wait", "1s"], &tree.join("one"));
         let text = output_text(&out);
         assert_eq!(out.status.code(), Some(0), "{crc32:?}: {text}");
         assert_exactly_once(&fake, &tree, "one");
@@ -295,11 +277,11 @@ fn random_lost_answers_never_duplicate_under_any_switch() {
         for i in 0..3 {
             tree.random(&format!("many/b{i}.bin"), 4 * MIB as u64 + i, i + 10);
         }
-        let out = putio_up(&fake)
-            .args(["upload", "--chunk-size", "1M", "--retries", "30"])
-            .arg(tree.join("many"))
-            .output()
-            .unwrap();
+        let out = upload(
+            &fake,
+            &["--chunk-size", "1M", "--retries", "30"],
+            &tree.join("many"),
+        );
         let text = output_text(&out);
         assert_eq!(out.status.code(), Some(0), "{unknowns:?}: {text}");
         assert_exactly_once(&fake, &tree, "many");
@@ -318,11 +300,7 @@ fn transfers_instead_of_files_are_reported_and_never_retried() {
 
     // By default put.io keeps both as files (tus with no-torrent).
     let fake = fake_answering(Unknowns::default());
-    let out = putio_up(&fake)
-        .arg("upload")
-        .arg(tree.join("drop"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &[], &tree.join("drop"));
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert_exactly_once(&fake, &tree, "drop");
     assert!(fake.transfers().is_empty());
@@ -331,11 +309,7 @@ fn transfers_instead_of_files_are_reported_and_never_retried() {
         torrents_become_transfers: true,
         ..Unknowns::default()
     });
-    let out = putio_up(&fake)
-        .arg("upload")
-        .arg(tree.join("drop"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &[], &tree.join("drop"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
@@ -364,11 +338,7 @@ fn an_inactive_account_stops_before_anything_is_sent() {
         ..Unknowns::default()
     });
     let tree = mixed_tree();
-    let out = putio_up(&fake)
-        .arg("upload")
-        .arg(tree.join("data"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &[], &tree.join("data"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(4), "{text}");
     assert!(text.contains("not active"), "{text}");
@@ -419,11 +389,7 @@ fn a_refusal_not_about_room_fails_that_file_in_put_ios_words() {
     tree.file("mix/a.txt", b"fine");
     tree.file("mix/b.txt", b"refused");
     tree.file("mix/c.txt", b"fine too");
-    let out = putio_up(&fake)
-        .arg("upload")
-        .arg(tree.join("mix"))
-        .output()
-        .unwrap();
+    let out = upload(&fake, &[], &tree.join("mix"));
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FILE_NOT_ALLOWED"), "{text}");
@@ -447,11 +413,7 @@ fn a_delete_whose_answer_is_lost_counts_as_done() {
         });
         let tree = Tree::new();
         tree.file("data/a.txt", b"the new content");
-        let out = putio_up(&fake)
-            .args(["upload", "--overwrite"])
-            .arg(tree.join("data"))
-            .output()
-            .unwrap();
+        let out = upload(&fake, &["--overwrite"], &tree.join("data"));
         let text = output_text(&out);
         assert_eq!(out.status.code(), Some(0), "{ignores_flag}: {text}");
         assert!(!text.contains("twice"), "{text}");
