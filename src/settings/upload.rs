@@ -82,6 +82,7 @@ pub fn upload(
             filter,
             skip_hidden,
             follow_links: args.follow_links,
+            selection: None,
         },
         checksum: args.checksum,
         overwrite: args.overwrite,

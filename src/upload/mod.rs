@@ -20,6 +20,7 @@ pub mod journal;
 pub mod plan;
 pub mod remote;
 pub mod report;
+pub mod select;
 mod send;
 pub mod settings;
 mod tally;

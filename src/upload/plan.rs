@@ -103,6 +103,8 @@ pub struct ScanOptions {
     pub skip_hidden: bool,
     /// Follow symbolic links (`--follow-links`), reporting loops.
     pub follow_links: bool,
+    /// Only these paths (and what selected folders hold); `None` mirrors the whole folder.
+    pub selection: Option<std::sync::Arc<super::select::Selection>>,
 }
 
 /// `--exclude`/`--include` patterns in .gitignore syntax, matched against paths relative to

@@ -15,6 +15,7 @@ use super::plan::{
     Excluded, PlannedFile, PlannedFolder, Problem, ProblemKind, Renamed, ScanOptions, remote_name,
     walk_problem,
 };
+use super::select::Verdict;
 
 /// One thing the walk found.
 #[derive(Debug)]
@@ -79,6 +80,8 @@ struct Open {
     taken: HashMap<String, PathBuf>,
     /// With `--include`: what was left out in it, reported only if the folder is kept.
     left_out: Vec<Excluded>,
+    /// Walked only on the way to selected paths: if nothing in it is kept, say nothing.
+    quiet: bool,
 }
 
 struct Walker<'a> {
@@ -109,6 +112,7 @@ pub(super) fn walk(
             id: None,
             taken: HashMap::new(),
             left_out: Vec::new(),
+            quiet: false,
         }],
         folders: 0,
         files: 0,
@@ -149,6 +153,19 @@ impl Walker<'_> {
             let path = entry.path();
             let file_type = entry.file_type();
             let is_dir = file_type.is_dir();
+            let verdict = self
+                .options
+                .selection
+                .as_ref()
+                .map_or(Verdict::Selected, |s| {
+                    s.verdict(path.strip_prefix(root).unwrap_or(path))
+                });
+            if verdict == Verdict::Outside || (verdict == Verdict::Toward && !is_dir) {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
             let hidden =
                 self.options.skip_hidden && entry.file_name().as_encoded_bytes().starts_with(b".");
             let rule = if hidden {
@@ -232,8 +249,11 @@ impl Walker<'_> {
                     id: None,
                     taken: HashMap::new(),
                     left_out: Vec::new(),
+                    quiet: verdict == Verdict::Toward,
                 });
-                if !include || self.options.filter.included(path, true) {
+                if verdict == Verdict::Selected
+                    && (!include || self.options.filter.included(path, true))
+                {
                     self.keep(self.stack.len() - 1)?;
                 }
                 continue;
@@ -312,6 +332,7 @@ impl Walker<'_> {
         let open = self.stack.pop().expect("an open folder");
         match open.id {
             Some(id) => (self.emit)(Item::FolderDone(id)),
+            None if open.quiet => ControlFlow::Continue(()),
             // Nothing in it matched --include: one entry for the whole folder.
             None => self.left_out(Excluded {
                 path: open.path,
@@ -415,6 +436,32 @@ mod tests {
                 "x keep/no.txt",
                 "-1",
                 "x none",
+                "-0"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_selection_walks_only_toward_its_paths_and_keeps_their_place() {
+        let dir = tree(&["a/1.txt", "a/b/2.txt", "a/b/3.txt", "c.txt", "d/4.txt"]);
+        let selection = crate::upload::select::Selection::new(["a/b/3.txt", "d"]).unwrap();
+        let options = ScanOptions {
+            selection: Some(std::sync::Arc::new(selection)),
+            ..ScanOptions::default()
+        };
+        let got = items(dir.path(), &options);
+        assert_eq!(
+            got,
+            [
+                "+top",
+                "+top/a",
+                "+top/a/b",
+                "top/a/b/3.txt",
+                "-2",
+                "-1",
+                "+top/d",
+                "top/d/4.txt",
+                "-3",
                 "-0"
             ]
         );
