@@ -24,6 +24,10 @@ struct State {
     files: HashMap<usize, (ProgressBar, u64)>,
     total_files: usize,
     finished_files: usize,
+    /// Skipped before the counting pass (which runs alongside) gave the totals.
+    skipped: (usize, u64),
+    /// `Scanned` has come: a skip now sheds from the totals instead.
+    counted: bool,
 }
 
 impl Bars {
@@ -88,6 +92,15 @@ impl Reporter for Bars {
             // overall bar starts from the walk's totals and sheds what is skipped; `Planned`
             // then makes them exact.
             Event::Scanned { files, bytes, .. } | Event::Planned { files, bytes, .. } => {
+                let (files, bytes) = if matches!(event, Event::Scanned { .. }) {
+                    state.counted = true;
+                    (
+                        files.saturating_sub(state.skipped.0),
+                        bytes.saturating_sub(state.skipped.1),
+                    )
+                } else {
+                    (files, bytes)
+                };
                 state.total_files = files;
                 self.overall.set_length(bytes);
                 self.overall.reset_eta();
@@ -105,6 +118,10 @@ impl Reporter for Bars {
                 ));
             }
             Event::FileSkipped { size, .. } => {
+                if !state.counted {
+                    state.skipped.0 += 1;
+                    state.skipped.1 += size;
+                }
                 state.total_files = state.total_files.saturating_sub(1);
                 let length = self.overall.length().unwrap_or(0).saturating_sub(size);
                 self.overall.set_length(length);

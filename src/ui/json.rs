@@ -19,7 +19,7 @@ use crate::upload::report::{Event, Reporter};
 
 /// Bumped when a field changes meaning, a line goes away or the order changes; new fields and
 /// types do not bump it. 2: the streaming engine, where `planned` can follow `file_started`.
-pub(super) const SCHEMA: u32 = 2;
+pub(super) const SCHEMA: u32 = 3;
 
 pub struct Json<W: Write + Send> {
     dry_run: bool,

@@ -1,4 +1,4 @@
-//! The folders stage: takes the walk's items in order and finds or creates each folder on
+//! The folders stage: takes the walk's items in order (in batches, see `upload::walk_batches`) and finds or creates each folder on
 //! put.io as soon as its parent is known, up to `--checkers` at once, with no barrier
 //! between depth levels. A file goes on to the decide stage as soon as its folder is known,
 //! and waits here (bounded) until then.
@@ -77,7 +77,7 @@ struct Tracker {
 pub(super) async fn stage(
     stage: Stage,
     dest: Folder,
-    mut items: Receiver<Item>,
+    mut items: Receiver<Vec<Item>>,
     out: Sender<Known>,
 ) -> Result<()> {
     let cancel = stage.cancel.clone();
@@ -107,12 +107,21 @@ pub(super) async fn stage(
                 let (id, result) = joined?;
                 folders.settled(id, result).await?
             }
-            item = items.recv(), if read => match item {
+            batch = items.recv(), if read => match batch {
                 None => {
                     walk_done = true;
                     true
                 }
-                Some(item) => folders.take(item).await,
+                Some(batch) => {
+                    let mut flowing = true;
+                    for item in batch {
+                        if !folders.take(item).await {
+                            flowing = false;
+                            break;
+                        }
+                    }
+                    flowing
+                }
             },
         };
         if !flowing {

@@ -46,6 +46,9 @@ use transfer::Transfer;
 
 /// Items between the walk and the folders stage; files between folders and decide.
 const CHANNEL: usize = 1024;
+/// The walk hands out its items this many at a time (a folder at once, so that its lookup
+/// starts): one wake-up of the folders stage per batch, not per file.
+const BATCH: usize = 64;
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
@@ -56,18 +59,21 @@ pub async fn run(
 ) -> Result<Summary> {
     let started = Instant::now();
     let tally = Arc::new(Tally::new(Arc::clone(&reporter), settings.dry_run));
-    let counted = {
-        let (settings, cancel) = (settings.clone(), cancel.clone());
+    // The counting pass runs alongside the pipeline, so that nothing waits for it: on a
+    // million files it takes seconds, and the first file should be on its way in one.
+    // It stops when the run does, also on an early error return (the guard's drop).
+    let count_cancel = cancel.child_token();
+    let _stop_counting = count_cancel.clone().drop_guard();
+    let counting = {
+        let (settings, cancel, tally) = (settings.clone(), count_cancel, Arc::clone(&tally));
         tokio::task::spawn_blocking(move || {
             let stop = || cancel.is_cancelled();
-            walk::count(&settings.root, &settings.root_name, &settings.scan, &stop)
+            let counted = walk::count(&settings.root, &settings.root_name, &settings.scan, &stop);
+            if !cancel.is_cancelled() {
+                tally.scanned(counted);
+            }
         })
-        .await?
     };
-    tally.scanned(counted);
-    if cancel.is_cancelled() {
-        return Ok(tally.finish(started.elapsed(), true));
-    }
 
     let account = client.account_info().await.map_err(|err| {
         if err.is_unauthorized() {
@@ -103,23 +109,10 @@ pub async fn run(
         .then(|| open_journal(settings, &tally))
         .flatten();
 
-    let (items_in, items) = mpsc::channel(CHANNEL);
+    let (items_in, items) = mpsc::channel(CHANNEL / BATCH);
     let walker = {
         let (settings, cancel) = (settings.clone(), cancel.clone());
-        tokio::task::spawn_blocking(move || {
-            walk::walk(
-                &settings.root,
-                &settings.root_name,
-                &settings.scan,
-                &mut |item| {
-                    if cancel.is_cancelled() || items_in.blocking_send(item).is_err() {
-                        std::ops::ControlFlow::Break(())
-                    } else {
-                        std::ops::ControlFlow::Continue(())
-                    }
-                },
-            );
-        })
+        tokio::task::spawn_blocking(move || walk_batches(&settings, &cancel, &items_in))
     };
     let (known_in, known) = mpsc::channel(CHANNEL);
     let folders = tokio::spawn(folders::stage(
@@ -179,10 +172,43 @@ pub async fn run(
     let decided = stop(deciding.await?);
     let listed = stop(folders.await?);
     walker.await?;
+    counting.await?;
     let fatal = listed.and(decided).and(sent).err();
     let interrupted = cancel.is_cancelled() && fatal.is_none();
     let summary = tally.finish(started.elapsed(), interrupted);
     fatal.map_or(Ok(summary), Err)
+}
+
+/// The walk, on a blocking thread, sending its items in batches until it is done, the run
+/// is cancelled or the folders stage is gone.
+fn walk_batches(
+    settings: &UploadSettings,
+    cancel: &CancellationToken,
+    out: &mpsc::Sender<Vec<walk::Item>>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<walk::Item>| {
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+        !cancel.is_cancelled() && out.blocking_send(full).is_ok()
+    };
+    let mut going = true;
+    walk::walk(
+        &settings.root,
+        &settings.root_name,
+        &settings.scan,
+        &mut |item| {
+            let flush = matches!(item, walk::Item::Folder(_));
+            batch.push(item);
+            if (flush || batch.len() == BATCH) && !send(&mut batch) {
+                going = false;
+                return std::ops::ControlFlow::Break(());
+            }
+            std::ops::ControlFlow::Continue(())
+        },
+    );
+    if going && !batch.is_empty() {
+        send(&mut batch);
+    }
 }
 
 /// The resume journal, or `None` (with a warning) when it cannot be opened: uploads still
