@@ -3,6 +3,7 @@
 
 mod config;
 mod doctor;
+mod engine;
 mod filters;
 mod help;
 mod json;
