@@ -113,8 +113,12 @@ pub(super) fn walk(
         folders: 0,
         files: 0,
     };
-    // The uploaded folder itself is always mirrored, even when --include keeps nothing in it.
-    if walker.keep(0).is_break() || walker.entries(root).is_break() {
+    // The uploaded folder itself is mirrored even when empty; with --include only once
+    // something in it matched, so that a pattern matching nothing creates nothing.
+    if !options.filter.has_include() && walker.keep(0).is_break() {
+        return;
+    }
+    if walker.entries(root).is_break() {
         return;
     }
     while !walker.stack.is_empty() {
@@ -312,6 +316,13 @@ impl Walker<'_> {
         let open = self.stack.pop().expect("an open folder");
         match open.id {
             Some(id) => (self.emit)(Item::FolderDone(id)),
+            // The uploaded folder, where --include matched nothing: what it left out.
+            None if self.stack.is_empty() => {
+                for excluded in open.left_out {
+                    (self.emit)(Item::Excluded(excluded))?;
+                }
+                ControlFlow::Continue(())
+            }
             // Nothing in it matched --include: one entry for the whole folder.
             None => self.left_out(Excluded {
                 path: open.path,
@@ -385,6 +396,22 @@ mod tests {
                 bytes: 3
             }
         );
+    }
+
+    #[test]
+    fn include_matching_nothing_hands_out_no_folder() {
+        let dir = tree(&["a.txt", "sub/b.txt"]);
+        let include = [Pattern {
+            glob: "*.jpg".to_owned(),
+            source: "--include".to_owned(),
+        }];
+        let options = ScanOptions {
+            filter: Filter::new(dir.path(), &[], &include).unwrap(),
+            ..ScanOptions::default()
+        };
+        assert_eq!(items(dir.path(), &options), ["x a.txt", "x sub"]);
+        let counted = count(dir.path(), OsStr::new("top"), &options, &|| false);
+        assert_eq!(counted, Counted::default());
     }
 
     #[test]
