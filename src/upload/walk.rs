@@ -212,7 +212,7 @@ impl Walker<'_> {
             if let Some(first) = parent.taken.get(&name) {
                 let reason = format!(
                     "its put.io name `{name}` is already taken by {}; rename one of them",
-                    first.display()
+                    crate::format::shown_path(first)
                 );
                 if is_dir {
                     entries.skip_current_dir();

@@ -5,6 +5,7 @@ mod config;
 mod doctor;
 mod filters;
 mod help;
+mod input;
 mod json;
 mod keychain;
 mod login;
