@@ -46,11 +46,17 @@ impl Reporter for Lines {
                 folders,
                 files,
                 bytes,
+                left_out,
             } => self.line(&format!(
-                "scanned   {} ({}) in {}",
+                "scanned   {} ({}) in {}{}",
                 super::count(files, "file"),
                 human_bytes(bytes),
-                super::count(folders, "folder")
+                super::count(folders, "folder"),
+                if left_out > 0 {
+                    format!(", {left_out} more left out (excluded, ignored or unreadable)")
+                } else {
+                    String::new()
+                }
             )),
             Event::Renamed { local, remote } => {
                 self.line(&format!("renamed   {} -> {remote}", shown_path(local)));

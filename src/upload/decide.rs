@@ -212,8 +212,8 @@ fn conflict(existing: &[Existing], why: &str, rules: Rules) -> Decision {
         OnConflict::Fail => Decision::Fail(
             FailKind::Conflict,
             format!(
-                "{why}; not overwritten (--on-conflict overwrite replaces it, rename uploads \
-                 beside it, skip leaves it)"
+                "{why}; not overwritten (--overwrite replaces it; --on-conflict rename \
+                 uploads beside it, skip leaves it)"
             ),
         ),
     }

@@ -38,6 +38,9 @@ pub(super) struct Counted {
     pub folders: usize,
     pub files: usize,
     pub bytes: u64,
+    /// Entries that will not be mirrored: excluded (a folder once), ignored, unreadable or
+    /// clashing. Said next to the count, so that it adds up to what a listing shows.
+    pub left_out: usize,
 }
 
 /// Walks the tree only to count it. `stop` is asked between entries.
@@ -55,7 +58,8 @@ pub(super) fn count(
                 counted.files += 1;
                 counted.bytes += file.size;
             }
-            _ => {}
+            Item::Excluded(_) | Item::Problem(_) => counted.left_out += 1,
+            Item::FolderDone(_) | Item::Renamed(_) => {}
         }
         if stop() {
             ControlFlow::Break(())
@@ -393,7 +397,8 @@ mod tests {
             Counted {
                 folders: 3,
                 files: 3,
-                bytes: 3
+                bytes: 3,
+                left_out: 0,
             }
         );
     }
@@ -411,7 +416,13 @@ mod tests {
         };
         assert_eq!(items(dir.path(), &options), ["x a.txt", "x sub"]);
         let counted = count(dir.path(), OsStr::new("top"), &options, &|| false);
-        assert_eq!(counted, Counted::default());
+        assert_eq!(
+            counted,
+            Counted {
+                left_out: 2,
+                ..Counted::default()
+            }
+        );
     }
 
     #[test]

@@ -346,3 +346,22 @@ fn a_corrupt_journal_is_replaced_with_a_warning() {
         "{text}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_scan_count_says_what_it_left_out() {
+    let fake = fake();
+    let tree = Tree::new();
+    tree.file("s/a.txt", b"a");
+    tree.file("s/b.tmp", b"b");
+    tree.file("s/c.txt", b"c");
+    std::os::unix::fs::symlink("/nowhere", tree.join("s/link")).unwrap();
+    let (code, text) = run(putio_up(&fake)
+        .args(["upload", "--exclude", "*.tmp"])
+        .arg(tree.join("s")));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("scanned   2 files (2 B) in 1 folder, 2 more left out"),
+        "{text}"
+    );
+}
