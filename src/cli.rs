@@ -200,6 +200,7 @@ Examples:
   putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
   putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once
   putio-up upload ./photos --dry-run                       # show the plan, change nothing
+  putio-up upload ~/Documents --to /Backups --on-conflict rename   # changed files go beside
   putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
   putio-up upload ./photos --json | jq -c 'select(.type == \"file_failed\")'
@@ -297,8 +298,9 @@ pub struct UploadArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Destination folder path on put.io, created if missing; names are cleaned like local
-    /// ones [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]
+    /// Destination folder path on put.io, created if missing; a name put.io would not get as
+    /// typed (`a:b`) is refused with the name to use [default: the account root, or `to` in
+    /// the config file] [env: PUTIO_UP_TO]
     #[arg(long, value_name = "PATH", conflicts_with = "parent_id", help_heading = DESTINATION)]
     pub to: Option<String>,
 
