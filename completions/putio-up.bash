@@ -417,7 +417,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__upload)
-            opts="-j -n -L -v -q -h --to --parent-id --jobs --checkers --chunk-size --checksum --overwrite --retries --verify-wait --json --dry-run --exclude --include --exclude-from --no-hidden --hidden --follow-links --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,6 +429,10 @@ _putio__up() {
                     ;;
                 --parent-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite rename" -- "${cur}"))
                     return 0
                     ;;
                 --jobs)

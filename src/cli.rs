@@ -41,61 +41,42 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The origins and the config file are read from the environment by `crate::settings`: had
+// clap read them, every usage line would show `--api-url <URL>` as if it had been typed.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// More log output on stderr (-v: info, -vv: debug, -vvv: trace)
+    /// Log lines on stderr instead of progress bars (-v: info, -vv: debug, -vvv: trace)
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// Print only errors and the final summary
+    /// Print only errors and the final summary, no progress bars
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// put.io API origin: scheme, host and optional port, no path
-    #[arg(
-        long,
-        env = "PUTIO_API_URL",
-        global = true,
-        value_name = "URL",
-        hide_env_values = true
-    )]
+    /// put.io API origin: scheme, host and optional port, no path [env: PUTIO_API_URL]
+    #[arg(long, global = true, value_name = "URL")]
     pub api_url: Option<String>,
 
-    /// put.io upload origin: scheme, host and optional port, no path
-    #[arg(
-        long,
-        env = "PUTIO_UPLOAD_URL",
-        global = true,
-        value_name = "URL",
-        hide_env_values = true
-    )]
+    /// put.io upload origin: scheme, host and optional port, no path [env: PUTIO_UPLOAD_URL]
+    #[arg(long, global = true, value_name = "URL")]
     pub upload_url: Option<String>,
 
-    /// put.io web app origin, where `login --device` sends you to approve the code
-    #[arg(
-        long,
-        env = "PUTIO_WEB_URL",
-        global = true,
-        value_name = "URL",
-        hide_env_values = true
-    )]
+    /// put.io web app origin, where `login --device` sends you to approve the code [env: PUTIO_WEB_URL]
+    #[arg(long, global = true, value_name = "URL")]
     pub web_url: Option<String>,
 
     /// Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml
-    #[arg(
-        long,
-        env = "PUTIO_UP_CONFIG",
-        global = true,
-        value_name = "FILE",
-        hide_env_values = true
-    )]
+    /// [env: PUTIO_UP_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Colour in human output on stderr [default: auto, or `color` in the config file]
     #[arg(
         long,
         env = "PUTIO_UP_COLOR",
+        hide_env_values = true,
         global = true,
         value_name = "WHEN",
         value_enum
@@ -172,20 +153,20 @@ pub const DEFAULT_CALLBACK_PORT: u16 = 53683;
 
 pub const LOGIN_HELP: &str = "\
 Examples:
-  putio-up login                  browser login; needs your put.io app (PUTIO_CLIENT_ID and
-                                  PUTIO_CLIENT_SECRET, or client_id / client_secret in
-                                  putio-up.toml) registered with the callback URL
-                                  http://127.0.0.1:53683/callback
-  putio-up login --device         for machines without a browser: approve a short code at
-                                  app.put.io/link from any device (needs PUTIO_CLIENT_ID only)
-  putio-up login --with-token     read a token from stdin (a pipe, or a hidden prompt)
+  putio-up login                  # browser login; needs your put.io app (PUTIO_CLIENT_ID and
+                                  # PUTIO_CLIENT_SECRET, or client_id / client_secret in
+                                  # putio-up.toml) registered with the callback URL
+                                  # http://127.0.0.1:53683/callback
+  putio-up login --device         # for machines without a browser: approve a short code at
+                                  # app.put.io/link from any device (needs PUTIO_CLIENT_ID only)
+  putio-up login --with-token < token.txt   # read a token from stdin (or a hidden prompt)
 
 The token goes to the OS keychain; where there is none, add --insecure-storage to keep it in
 a file only you can read. For CI, set PUTIO_TOKEN instead of logging in.";
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Log in by approving a code at put.io/link from another device
+    /// Log in by approving a code at app.put.io/link from another device
     #[arg(long, conflicts_with_all = ["with_token", "port", "no_browser"])]
     pub device: bool,
 
@@ -219,6 +200,7 @@ Examples:
   putio-up upload ./photos --to /Backups/2026              # creates /Backups/2026/photos
   putio-up upload ./photos --parent-id 123456 -j 8         # into folder 123456, 8 files at once
   putio-up upload ./photos --dry-run                       # show the plan, change nothing
+  putio-up upload ~/Documents --to /Backups --on-conflict rename   # changed files go beside
   putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
   putio-up upload ./photos --json | jq -c 'select(.type == \"file_failed\")'
@@ -286,7 +268,29 @@ pub struct ManArgs {
     pub command: Option<String>,
 }
 
-// Switches read from the environment take true/false, yes/no, on/off or 1/0.
+/// What to do when a file of the same name but other content is already on put.io.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConflictArg {
+    /// Leave the file on put.io alone and count the local one as failed (exit 1)
+    Fail,
+    /// Leave the file on put.io alone and count the local one as skipped (exit 0)
+    Skip,
+    /// Upload the new file, verify it, and only then delete the old one
+    Overwrite,
+    /// Upload the new file next to the old one, as `name (1).ext` (the next free number)
+    Rename,
+}
+
+/// Help headings of `upload`'s options.
+const DESTINATION: &str = "Destination";
+const TRANSFER: &str = "Transfer";
+const FILTERS: &str = "Filters";
+const OUTPUT: &str = "Output";
+
+// The numbers and the conflict policy are read from the environment by `crate::settings`,
+// not by clap: an error then names the variable, and usage lines never show a flag the
+// person did not type. Switches read from the environment by clap take true/false, yes/no,
+// on/off or 1/0; their values are not shown (`[env: X=]` would read as "set but empty").
 #[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
 #[derive(Debug, Args)]
 pub struct UploadArgs {
@@ -294,87 +298,131 @@ pub struct UploadArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Destination folder path on put.io, created if missing [default: the account root, or
-    /// `to` in the config file] [env: PUTIO_UP_TO]
-    #[arg(long, value_name = "PATH", conflicts_with = "parent_id")]
+    /// Destination folder path on put.io, created if missing; a name put.io would not get as
+    /// typed (`a:b`) is refused with the name to use [default: the account root, or `to` in
+    /// the config file] [env: PUTIO_UP_TO]
+    #[arg(long, value_name = "PATH", conflicts_with = "parent_id", help_heading = DESTINATION)]
     pub to: Option<String>,
 
     /// Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help_heading = DESTINATION)]
     pub parent_id: Option<u64>,
 
-    /// How many files to upload at once [default: 4]
-    #[arg(short, long, env = "PUTIO_UP_JOBS", value_name = "N",
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: Option<u16>,
+    /// When a different file of the same name is already on put.io: fail, skip, overwrite
+    /// (upload the new one, verify it, then delete the old one) or rename (upload as
+    /// `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]
+    #[arg(long, value_name = "POLICY", value_enum, hide_possible_values = true,
+          conflicts_with = "overwrite", help_heading = DESTINATION)]
+    pub on_conflict: Option<ConflictArg>,
 
-    /// How many folders to list or create on put.io at once, whatever -j is [default: 16]
-    #[arg(long, env = "PUTIO_UP_CHECKERS", value_name = "N",
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub checkers: Option<u16>,
-
-    /// Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much
-    /// [default: 64MiB]
-    #[arg(long, env = "PUTIO_UP_CHUNK_SIZE", value_name = "SIZE", value_parser = parse_size)]
-    pub chunk_size: Option<u64>,
+    /// Short for --on-conflict overwrite: the new file is uploaded and verified first, then
+    /// the old one is deleted (it goes to put.io's trash if enabled)
+    /// [env: PUTIO_UP_OVERWRITE]
+    #[arg(long, help_heading = DESTINATION)]
+    pub overwrite: bool,
 
     /// Before skipping a file that is already on put.io with the same size, also compare CRC32s
     /// (reads every such local file)
-    #[arg(long, env = "PUTIO_UP_CHECKSUM", value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "PUTIO_UP_CHECKSUM", hide_env_values = true,
+          value_parser = BoolishValueParser::new(), help_heading = DESTINATION)]
     pub checksum: bool,
 
-    /// Replace a different file of the same name on put.io: the new one is uploaded first,
-    /// then the old one is deleted (it goes to put.io's trash if enabled)
-    #[arg(long, env = "PUTIO_UP_OVERWRITE", value_parser = BoolishValueParser::new())]
-    pub overwrite: bool,
+    /// How many files to upload at once, 1 to 64 [default: 4] [env: PUTIO_UP_JOBS]
+    #[arg(short, long, value_name = "N", help_heading = TRANSFER,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
 
-    /// Attempts per request before a file is given up (transient errors only) [default: 8]
-    #[arg(long, env = "PUTIO_UP_RETRIES", value_name = "N")]
+    /// How many folders to list or create on put.io at once, whatever -j is, 1 to 64
+    /// [default: 16] [env: PUTIO_UP_CHECKERS]
+    #[arg(long, value_name = "N", help_heading = TRANSFER,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub checkers: Option<u16>,
+
+    /// Bytes sent per upload request, 1MiB to 4GiB, e.g. 64MiB; a failed request resends at
+    /// most this much [default: 64MiB] [env: PUTIO_UP_CHUNK_SIZE]
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = TRANSFER)]
+    pub chunk_size: Option<u64>,
+
+    /// Retries of a failed request before its file is given up, 0 to 100 (transient errors
+    /// only: timeouts, dropped connections, 5xx, 429); 0 tries once [default: 8]
+    /// [env: PUTIO_UP_RETRIES]
+    #[arg(long, value_name = "N", help_heading = TRANSFER,
+          value_parser = clap::value_parser!(u32).range(0..=MAX_RETRIES as i64))]
     pub retries: Option<u32>,
 
     /// How long to wait for put.io to report the CRC32 of a file it stored without one, e.g.
     /// `90s`, `5m`; a file still without one is kept and reported as not verified
-    /// [default: 60s]
-    #[arg(long, env = "PUTIO_UP_VERIFY_WAIT", value_name = "DURATION", value_parser = parse_duration)]
+    /// [default: 60s] [env: PUTIO_UP_VERIFY_WAIT]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = TRANSFER)]
     pub verify_wait: Option<std::time::Duration>,
-
-    /// Print newline-delimited JSON events on stdout (human output stays on stderr)
-    #[arg(long, env = "PUTIO_UP_JSON", value_parser = BoolishValueParser::new())]
-    pub json: bool,
-
-    /// Decide everything (walk, names, remote listing) and print the plan; create and
-    /// upload nothing
-    #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", value_parser = BoolishValueParser::new())]
-    pub dry_run: bool,
 
     /// Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude`
     /// in the config file)
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = FILTERS)]
     pub exclude: Vec<String>,
 
     /// Upload only files matching this .gitignore-style pattern, or inside a matching folder
     /// (repeatable)
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = FILTERS)]
     pub include: Vec<String>,
 
     /// Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)
-    #[arg(long, value_name = "FILE", env = "PUTIO_UP_EXCLUDE_FROM")]
+    #[arg(long, value_name = "FILE", env = "PUTIO_UP_EXCLUDE_FROM", hide_env_values = true,
+          help_heading = FILTERS)]
     pub exclude_from: Vec<PathBuf>,
 
     /// Leave out hidden files and folders (names starting with `.`); they are uploaded by
     /// default
-    #[arg(long, env = "PUTIO_UP_NO_HIDDEN", value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "PUTIO_UP_NO_HIDDEN", hide_env_values = true,
+          value_parser = BoolishValueParser::new(), help_heading = FILTERS)]
     pub no_hidden: bool,
 
     /// Upload hidden files and folders (the default; overrides `no_hidden` from the
     /// environment or config file)
-    #[arg(long)]
+    #[arg(long, help_heading = FILTERS)]
     pub hidden: bool,
 
     /// Follow symbolic links (loops are detected and reported); by default links are skipped
-    #[arg(short = 'L', long, env = "PUTIO_UP_FOLLOW_LINKS",
-          value_parser = BoolishValueParser::new())]
+    #[arg(short = 'L', long, env = "PUTIO_UP_FOLLOW_LINKS", hide_env_values = true,
+          value_parser = BoolishValueParser::new(), help_heading = FILTERS)]
     pub follow_links: bool,
+
+    /// Print newline-delimited JSON events on stdout (human output stays on stderr)
+    #[arg(long, env = "PUTIO_UP_JSON", hide_env_values = true,
+          value_parser = BoolishValueParser::new(), help_heading = OUTPUT)]
+    pub json: bool,
+
+    /// Decide everything (walk, names, remote listing) and print the plan; create and
+    /// upload nothing
+    #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", hide_env_values = true,
+          value_parser = BoolishValueParser::new(), help_heading = OUTPUT)]
+    pub dry_run: bool,
+}
+
+/// The most `--retries` allows: past this, a file would retry for hours.
+pub const MAX_RETRIES: u32 = 100;
+/// The smallest `--chunk-size`: below it, request overhead dominates and a 5 MiB file takes
+/// hours.
+pub const MIN_CHUNK_SIZE: u64 = 1 << 20;
+/// The largest `--chunk-size`: one request's body, resent whole after a failure.
+pub const MAX_CHUNK_SIZE: u64 = 4 << 30;
+
+/// A size within `MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE`.
+pub fn parse_chunk_size(text: &str) -> Result<u64, String> {
+    let size = parse_size(text)?;
+    if size < MIN_CHUNK_SIZE {
+        return Err(format!(
+            "`{}` is too small for a chunk; use at least 1MiB (e.g. 8MiB or 64MiB)",
+            text.trim()
+        ));
+    }
+    if size > MAX_CHUNK_SIZE {
+        return Err(format!(
+            "`{}` is too large for a chunk; use at most 4GiB",
+            text.trim()
+        ));
+    }
+    Ok(size)
 }
 
 /// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).

@@ -44,3 +44,87 @@ pub fn one_line(err: &anyhow::Error) -> String {
     }
     out
 }
+
+/// `1 attempt`, `2 attempts`: a count with its noun (plural by an `s`).
+pub fn counted(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `text` safe to put on one line of a terminal or log: control characters (a newline in a
+/// file name, an escape sequence) become visible escapes such as `\n` and `\x1b`, and a
+/// backslash that could be mistaken for one is doubled only when the text needs escaping.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_char(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn push_char(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\\' => out.push_str("\\\\"),
+        c if c.is_control() => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+        c => out.push(c),
+    }
+}
+
+/// A local path for people, on one line: like [`shown`], and bytes that are not UTF-8 (on
+/// Unix) appear as `\xff`, so that a name put.io gets with U+FFFD visibly differs from it.
+pub fn shown_path(path: &std::path::Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let valid = std::str::from_utf8(bytes).ok();
+    if let Some(text) = valid {
+        return shown(text).into_owned();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        let text = chunk.valid();
+        if text.chars().any(char::is_control) {
+            for c in text.chars() {
+                push_char(&mut out, c);
+            }
+        } else {
+            out.push_str(text);
+        }
+        for byte in chunk.invalid() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\x{byte:02x}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_split_a_line() {
+        assert_eq!(shown("plain name.txt"), "plain name.txt");
+        assert_eq!(shown("new\nline\t\u{1b}[31m"), "new\\nline\\t\\u{1b}[31m");
+        assert_eq!(shown_path(std::path::Path::new("/a/b\nc")), "/a/b\\nc");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn bytes_that_are_not_utf8_show_as_escapes() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/t/bad\xffname\n"));
+        assert_eq!(shown_path(path), "/t/bad\\xffname\\n");
+    }
+}

@@ -165,7 +165,7 @@ fn upload(
     let upload = settings.upload(args)?;
     let found = auth::resolve(&auth)?;
     tracing::debug!(?upload, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
-    let token = found.token;
+    let token = found.token.clone();
     runtime()?.block_on(async move {
         let client = Arc::new(api::Client::new(
             auth.endpoints,
@@ -181,7 +181,9 @@ fn upload(
         };
         let cancel = CancellationToken::new();
         watch_interrupts(cancel.clone());
-        let summary = upload::run(&upload, client, reporter, cancel).await?;
+        let summary = upload::run(&upload, client, reporter, cancel)
+            .await
+            .map_err(|err| rejected_or(err, &found.source))?;
         Ok(Outcome(if summary.interrupted {
             Code::Interrupted
         } else if summary.failures.is_empty() {
@@ -205,8 +207,24 @@ fn doctor(settings: &Settings<'_>, output: &ui::Output, args: &cli::DoctorArgs) 
     tracing::debug!(?doctor, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
     runtime()?.block_on(async move {
         let client = api::Client::new(auth.endpoints, &found.token, 4, 2)?;
-        doctor::run(&client, &doctor).await
+        doctor::run(&client, &doctor)
+            .await
+            .map_err(|err| rejected_or(err, &found.source))
     })
+}
+
+/// A token put.io refused, said the same way by every command (see [`auth::rejected`]);
+/// any other error as it is.
+fn rejected_or(err: anyhow::Error, source: &auth::TokenSource) -> anyhow::Error {
+    let refused = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<ApiError>()
+            .is_some_and(ApiError::is_unauthorized)
+            || cause
+                .downcast_ref::<Fatal>()
+                .is_some_and(|fatal| fatal.code == Code::Auth)
+    });
+    if refused { auth::rejected(source) } else { err }
 }
 
 /// First Ctrl-C: stop starting work and wind down (the run then exits 130). Second: leave now.

@@ -38,11 +38,12 @@ pub struct UnsendableToken;
 pub enum ApiError {
     #[error("{0}")]
     Status(Box<StatusError>),
-    #[error("{action}: {}", transport_reason(.source))]
+    /// The reason is spelled out once, with the deepest cause; reqwest's error is kept for
+    /// its kind but is not a `source`, or an error chain would repeat the cause three times.
+    #[error("{action}: {}", transport_reason(.cause))]
     Transport {
         action: String,
-        #[source]
-        source: reqwest::Error,
+        cause: reqwest::Error,
     },
     #[error("{action}: unexpected answer from put.io: {detail}")]
     Protocol { action: String, detail: String },
@@ -84,6 +85,11 @@ fn transport_reason(err: &reqwest::Error) -> String {
         source = cause.source();
     }
     if let Some(cause) = deepest {
+        // "Connection refused (os error 111)": the number helps nobody.
+        let cause = cause
+            .find(" (os error")
+            .map_or(cause.as_str(), |cut| &cause[..cut])
+            .to_lowercase();
         reason.push_str(" (");
         reason.push_str(&cause);
         reason.push(')');
@@ -95,7 +101,7 @@ impl ApiError {
     pub fn transport(action: impl Into<String>, source: reqwest::Error) -> Self {
         ApiError::Transport {
             action: action.into(),
-            source: source.without_url(),
+            cause: source.without_url(),
         }
     }
 
@@ -172,7 +178,7 @@ impl ApiError {
     /// Worth another try: transport failures, 5xx, 408, 429 and put.io's trash lock.
     pub fn is_transient(&self) -> bool {
         match self {
-            ApiError::Transport { source, .. } => !source.is_builder(),
+            ApiError::Transport { cause, .. } => !cause.is_builder(),
             ApiError::Status(s) => {
                 s.status.is_server_error()
                     || s.status == StatusCode::TOO_MANY_REQUESTS

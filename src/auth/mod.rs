@@ -353,16 +353,33 @@ pub fn logout(auth: &AuthSettings, listener: &dyn Listener) -> Result<Outcome> {
     Ok(Outcome(Code::Success))
 }
 
+/// put.io refused the token `source` names: the same words for every command, with the one
+/// fix that can work for that source (`putio-up login` cannot help while `PUTIO_TOKEN`
+/// wins). Exit 3, and the message is the whole story: no generic hint on top.
+pub fn rejected(source: &TokenSource) -> anyhow::Error {
+    let fix = match source {
+        TokenSource::Environment => format!(
+            "set {TOKEN_ENV} to a current OAuth token of your put.io account, or unset it to \
+             use the token `putio-up login` stores"
+        ),
+        TokenSource::Keychain(_) | TokenSource::File(_) => {
+            "run `putio-up login` again (`--device` on a machine without a browser, \
+             `--with-token` to paste a token)"
+                .to_owned()
+        }
+    };
+    LoginFailed::error(format!(
+        "put.io rejected the token from {source} (revoked or wrong); {fix}"
+    ))
+}
+
 /// `putio-up whoami`: who the token belongs to, disk use, and where the token came from.
 pub async fn whoami(auth: &AuthSettings, listener: &dyn Listener) -> Result<Outcome> {
     let found = resolve(auth)?;
     let info = check(&auth.endpoints, &found.token)
         .await
         .map_err(|err| match err.downcast_ref::<crate::api::ApiError>() {
-            Some(api) if api.is_unauthorized() => Fatal::auth(format!(
-                "put.io rejected the token from {} (revoked or wrong)",
-                found.source
-            )),
+            Some(api) if api.is_unauthorized() => rejected(&found.source),
             _ => err,
         })?;
     listener.notice(Notice::Account {

@@ -21,6 +21,8 @@ pub struct Config {
     pub checkers: Option<u16>,
     pub chunk_size: Option<SizeValue>,
     pub retries: Option<u32>,
+    /// Like `--on-conflict`: "fail", "skip", "overwrite" or "rename".
+    pub on_conflict: Option<String>,
     /// Like `--verify-wait`: a duration such as "60s".
     pub verify_wait: Option<String>,
     /// Default destination path, like `--to`.
@@ -90,6 +92,24 @@ pub fn read(path: Option<&Path>, explicit: bool) -> Result<Config> {
         }
         Err(err) => {
             let shown = path.display();
+            // A file in a folder we may not look into is "permission denied" too, but the
+            // fix is the folder's: say which.
+            if err.kind() == std::io::ErrorKind::PermissionDenied
+                && let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+                && std::fs::read_dir(folder).is_err()
+                && std::fs::metadata(path).is_err()
+            {
+                return Err(Fatal::usage(format!(
+                    "cannot look for the config file {shown}: its folder {} cannot be read; \
+                     fix the folder's permissions{}",
+                    folder.display(),
+                    if explicit {
+                        ", or give another file with --config"
+                    } else {
+                        ", or set PUTIO_UP_CONFIG_DIR to another folder"
+                    }
+                )));
+            }
             let why = super::file_reason(&err);
             return Err(Fatal::usage(if explicit {
                 format!(
@@ -107,14 +127,18 @@ pub fn read(path: Option<&Path>, explicit: bool) -> Result<Config> {
 pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let mut config: Config = toml::from_str(text).map_err(|err| {
         // `err.message()`, not toml's Display: that one quotes the offending line.
-        let line = err
-            .span()
-            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        let message = err.message().trim().replace("unknown field", "unknown key");
-        let hint = if message.contains("unknown key") {
-            "remove it or fix its spelling (the keys are listed in README.md)"
+        let start = err.span().map(|span| span.start.min(text.len()));
+        let line = start.map(|at| text[..at].matches('\n').count() + 1);
+        let key = start.and_then(|at| key_on_line(text, at));
+        let raw = err.message().trim();
+        let (message, hint) = if raw.starts_with("unknown field") {
+            (
+                raw.replace("unknown field", "unknown key"),
+                "remove it or fix its spelling (the keys are the options of \
+                 `putio-up upload --help`, with `_` for `-`)",
+            )
         } else {
-            "fix the value"
+            (plain_message(raw, key.as_deref()), "fix the value")
         };
         Fatal::usage(match line {
             Some(line) => format!(
@@ -126,6 +150,50 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     })?;
     config.path = Some(path.to_owned());
     Ok(config)
+}
+
+/// The key of the `key = value` line holding byte `at`, if the line has that shape (only
+/// the key is taken from the file's text: never a value, which may be a secret).
+fn key_on_line(text: &str, at: usize) -> Option<String> {
+    let begin = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let line = &text[begin..];
+    let key = line.split('=').next()?.trim();
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| key.to_owned())
+}
+
+/// serde's "invalid type: string \"eight\", expected u16" in plain words, without the value:
+/// "`jobs` must be a whole number, not text".
+fn plain_message(raw: &str, key: Option<&str>) -> String {
+    let expected = raw.rsplit_once("expected ").map(|(_, e)| e.trim());
+    let wanted = match expected {
+        Some("u16" | "u32" | "u64" | "an integer") => "a whole number (like 8)",
+        Some("a boolean") => "true or false",
+        Some("a string") => "text in quotes (like \"/Backups\")",
+        Some("a sequence") => "a list (like [\"*.tmp\", \"cache/\"])",
+        _ if raw.contains("untagged enum SizeValue") => {
+            "a size (like \"64MiB\") or a number of bytes"
+        }
+        _ if raw.contains("untagged enum ClientId") => "a number (like 1234) or text in quotes",
+        _ => return raw.to_owned(),
+    };
+    let found = raw
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split([' ', ',']).next())
+        .map(|kind| match kind {
+            "string" => "text",
+            "integer" => "a number",
+            "boolean" => "true or false",
+            "sequence" => "a list",
+            "map" => "a table",
+            "floating" => "a fraction",
+            other => other,
+        });
+    let what = key.map_or_else(|| "the value".to_owned(), |key| format!("`{key}`"));
+    match found {
+        Some(found) => format!("{what} must be {wanted}, not {found}"),
+        None => format!("{what} must be {wanted}"),
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +250,21 @@ mod tests {
             err.contains("line 1") && err.contains("fix the value"),
             "{err}"
         );
+        assert!(!err.contains("u32"), "{err}");
+        let err = parse("jobs = 2\njobs2 = 1\n", path)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("README"), "{err}");
+        let err = parse("\njobs = \"eight\"\n", path).unwrap_err().to_string();
+        assert!(
+            err.contains("line 2: `jobs` must be a whole number (like 8), not text"),
+            "{err}"
+        );
+        assert!(!err.contains("eight") && !err.contains("u16"), "{err}");
+        let err = parse("no_hidden = \"yes\"\n", path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`no_hidden` must be true or false"), "{err}");
     }
 
     #[test]

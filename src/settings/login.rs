@@ -35,12 +35,13 @@ pub fn auth(endpoints: Endpoints, config_dir: Option<PathBuf>) -> AuthSettings {
 pub fn login(
     args: &LoginArgs,
     web_url: Option<&str>,
+    web_source: &str,
     config: &Config,
     config_file: Option<&Path>,
 ) -> Result<LoginSettings> {
     let method = if args.device {
         LoginMethod::Device {
-            web_url: super::origin(web_url, DEFAULT_WEB_URL, "PUTIO_WEB_URL")?,
+            web_url: super::origin(web_url, DEFAULT_WEB_URL, web_source)?,
         }
     } else if args.with_token {
         LoginMethod::Stdin

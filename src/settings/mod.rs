@@ -70,9 +70,16 @@ impl<'a> Settings<'a> {
     }
 
     pub fn login(&self, args: &LoginArgs) -> Result<LoginSettings> {
+        let (web_url, web_source) = url_source(
+            self.global.web_url.as_ref(),
+            "PUTIO_WEB_URL",
+            None,
+            String::new,
+        );
         login::login(
             args,
-            self.global.web_url.as_deref(),
+            web_url.as_deref(),
+            &web_source,
             &self.config,
             self.paths.config_file.as_deref(),
         )
@@ -122,31 +129,48 @@ fn output(global: &GlobalArgs, config: &Config) -> Result<Output> {
 }
 
 fn endpoints(global: &GlobalArgs, config: &Config) -> Result<Endpoints> {
-    let pick =
-        |flag: Option<&String>, file: Option<&String>, key: &str, env: &str| match (flag, file) {
-            (Some(value), _) => (
-                Some(value.clone()),
-                format!("{env} / --{}", key.replace('_', "-")),
-            ),
-            (None, Some(value)) => (Some(value.clone()), config.source(key)),
-            (None, None) => (None, String::new()),
-        };
-    let (api, api_source) = pick(
+    let (api, api_source) = url_source(
         global.api_url.as_ref(),
-        config.api_url.as_ref(),
-        "api_url",
         "PUTIO_API_URL",
+        config.api_url.as_ref(),
+        || config.source("api_url"),
     );
-    let (upload, upload_source) = pick(
+    let (upload, upload_source) = url_source(
         global.upload_url.as_ref(),
-        config.upload_url.as_ref(),
-        "upload_url",
         "PUTIO_UPLOAD_URL",
+        config.upload_url.as_ref(),
+        || config.source("upload_url"),
     );
     Ok(Endpoints {
         api: origin(api.as_deref(), DEFAULT_API_URL, &api_source)?,
         upload: origin(upload.as_deref(), DEFAULT_UPLOAD_URL, &upload_source)?,
     })
+}
+
+/// An origin from its flag, else its variable (read here, not by clap, so that usage lines
+/// never show a flag nobody typed), else the config file; with where it came from.
+fn url_source(
+    flag: Option<&String>,
+    env: &str,
+    file: Option<&String>,
+    file_source: impl FnOnce() -> String,
+) -> (Option<String>, String) {
+    let option = format!(
+        "--{}",
+        env.trim_start_matches("PUTIO_")
+            .to_ascii_lowercase()
+            .replace('_', "-")
+    );
+    if let Some(value) = flag {
+        return (Some(value.clone()), option);
+    }
+    if let Some(value) = std::env::var(env).ok().filter(|v| !v.trim().is_empty()) {
+        return (Some(value), env.to_owned());
+    }
+    match file {
+        Some(value) => (Some(value.clone()), file_source()),
+        None => (None, String::new()),
+    }
 }
 
 /// Checks that `value` is an origin: `http(s)://host[:port]`, optionally with one trailing `/`.

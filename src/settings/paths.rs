@@ -13,6 +13,8 @@ use super::config::CONFIG_FILE;
 
 /// The environment variable that moves the config folder (token file, `putio-up.toml`).
 pub const CONFIG_DIR_ENV: &str = "PUTIO_UP_CONFIG_DIR";
+/// The environment variable that names the config file to read, like `--config`.
+pub const CONFIG_FILE_ENV: &str = "PUTIO_UP_CONFIG";
 /// The environment variable that moves the state folder (resume journal).
 pub const STATE_DIR_ENV: &str = "PUTIO_UP_STATE_DIR";
 
@@ -50,7 +52,7 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// The overrides from the environment, and `--config` (clap has read `PUTIO_UP_CONFIG`).
+    /// The overrides from the environment, and `--config` (which beats `PUTIO_UP_CONFIG`).
     pub fn from_env(config_file: Option<&Path>) -> Overrides {
         let dir = |name| {
             std::env::var_os(name)
@@ -59,7 +61,9 @@ impl Overrides {
         };
         Overrides {
             config_dir: dir(CONFIG_DIR_ENV),
-            config_file: config_file.map(Path::to_owned),
+            config_file: config_file
+                .map(Path::to_owned)
+                .or_else(|| dir(CONFIG_FILE_ENV)),
             state_dir: dir(STATE_DIR_ENV),
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::format::human_bytes;
+use crate::format::{human_bytes, shown_path};
 use crate::upload::report::{Event, Reporter};
 
 use super::Palette;
@@ -108,13 +108,13 @@ impl Reporter for Bars {
                     .set_prefix(format!("{}/{files} files", state.finished_files));
             }
             Event::Renamed { local, remote } => {
-                self.println(&format!("renamed   {} -> {remote}", local.display()));
+                self.println(&format!("renamed   {} -> {remote}", shown_path(local)));
             }
             Event::Ignored { local, reason } => {
                 self.println(&format!(
                     "{}   {}: {reason}",
                     self.palette.yellow("ignored"),
-                    local.display()
+                    shown_path(local)
                 ));
             }
             Event::FileSkipped { size, .. } => {

@@ -201,6 +201,7 @@ impl<W: Write + Send> Reporter for Json<W> {
                 folders,
                 files,
                 bytes,
+                ..
             } => (
                 "scanned",
                 Fields::Scanned {

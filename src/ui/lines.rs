@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::{Palette, Verbosity};
-use crate::format::human_bytes;
+use crate::format::{human_bytes, shown_path};
 use crate::upload::report::{Event, Reporter};
 
 pub(super) struct Lines {
@@ -46,25 +46,31 @@ impl Reporter for Lines {
                 folders,
                 files,
                 bytes,
+                left_out,
             } => self.line(&format!(
-                "scanned   {} ({}) in {}",
+                "scanned   {} ({}) in {}{}",
                 super::count(files, "file"),
                 human_bytes(bytes),
-                super::count(folders, "folder")
+                super::count(folders, "folder"),
+                if left_out > 0 {
+                    format!(", {left_out} more left out (excluded, ignored or unreadable)")
+                } else {
+                    String::new()
+                }
             )),
             Event::Renamed { local, remote } => {
-                self.line(&format!("renamed   {} -> {remote}", local.display()));
+                self.line(&format!("renamed   {} -> {remote}", shown_path(local)));
             }
             Event::Ignored { local, reason } => {
                 self.line(&format!(
                     "{}   {}: {reason}",
                     palette.yellow("ignored"),
-                    local.display()
+                    shown_path(local)
                 ));
             }
             Event::Excluded { local, rule } => {
                 if self.verbose || self.dry_run {
-                    self.line(&format!("excluded  {} ({rule})", local.display()));
+                    self.line(&format!("excluded  {} ({rule})", shown_path(local)));
                 }
             }
             Event::Planned {

@@ -1,5 +1,6 @@
 //! The decide stage: for each local file whose folder is known on put.io, send it, skip it
-//! (already there) or fail it (a conflict). The rule itself is [`decide`] and [`verified`]:
+//! (already there) or, for a conflict, do what `--on-conflict` says: fail it, skip it,
+//! replace the other file or send it under the next free `name (N).ext`. The rule itself is [`decide`] and [`verified`]:
 //! pure functions over one folder's [`Listing`], a hash index built once per folder, so a
 //! file costs one lookup whatever the folder's size.
 //!
@@ -7,7 +8,7 @@
 //! to send goes to the transfer stage only after the tally has reported it as planned.
 //! It never plans a second file of the same name and never creates anything.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -17,8 +18,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::RemoteFile;
 
+use super::OnConflict;
 use super::journal::Journal;
-use super::plan::{PlannedFile, io_reason};
+use super::plan::{PlannedFile, Renamed, io_reason};
 use super::remote::Folder;
 use super::report::FailKind;
 use super::send::Work;
@@ -98,17 +100,20 @@ impl Listing {
 pub(super) struct Rules {
     /// `--checksum`: a same-size file is only the same with the same CRC32.
     pub checksum: bool,
-    /// `--overwrite`: a different file of the same name is replaced.
-    pub overwrite: bool,
+    /// `--on-conflict`: what a different file (or a folder) of the same name means.
+    pub on_conflict: OnConflict,
 }
 
 /// What to do with one local file.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Decision {
     Send {
-        /// Remote files it replaces once it is up (`--overwrite`).
+        /// Remote files it replaces once it is up (`--on-conflict overwrite`).
         replaces: Vec<u64>,
     },
+    /// `--on-conflict rename`: send it under the next free name, which the stage picks
+    /// (it knows the names it gave already).
+    Rename,
     Skip {
         reason: String,
         /// The put.io file that makes the upload unnecessary.
@@ -120,19 +125,27 @@ pub(super) enum Decision {
 }
 
 /// Compares a local file of `size` bytes with the remote entries of its name: none is a
-/// send; a folder is a conflict; the same size is already there; another size is a conflict,
-/// sent only with `--overwrite`.
+/// send; a folder is a conflict; the same size is already there; another size is a conflict.
+/// A conflict is decided by `--on-conflict` (a folder is never overwritten).
 pub(super) fn decide(size: u64, same_name: &[Existing], rules: Rules) -> Decision {
     if same_name.is_empty() {
         return Decision::Send {
             replaces: Vec::new(),
         };
     }
-    if same_name.iter().any(|e| e.folder) {
-        return Decision::Fail(
-            FailKind::Conflict,
-            "a folder with this name is already on put.io; rename one of them".to_owned(),
-        );
+    if let Some(folder) = same_name.iter().find(|e| e.folder) {
+        let why = "a folder with this name is already on put.io";
+        return match rules.on_conflict {
+            OnConflict::Skip => Decision::Skip {
+                reason: format!("{why}; left as it is (--on-conflict skip)"),
+                id: Some(folder.id),
+            },
+            OnConflict::Rename => Decision::Rename,
+            OnConflict::Fail | OnConflict::Overwrite => Decision::Fail(
+                FailKind::Conflict,
+                format!("{why}; rename one of them, or use --on-conflict rename or skip"),
+            ),
+        };
     }
     match same_name.iter().find(|e| e.size == size) {
         Some(_) if rules.checksum => Decision::Verify,
@@ -185,18 +198,44 @@ pub(super) fn verified(size: u64, same_name: &[Existing], crc: u32, rules: Rules
     )
 }
 
-/// A same-named file with other content: replaced with `--overwrite`, else a failure.
+/// A same-named file with other content, as `--on-conflict` says.
 fn conflict(existing: &[Existing], why: &str, rules: Rules) -> Decision {
-    if rules.overwrite {
-        Decision::Send {
+    match rules.on_conflict {
+        OnConflict::Overwrite => Decision::Send {
             replaces: existing.iter().map(|e| e.id).collect(),
-        }
-    } else {
-        Decision::Fail(
+        },
+        OnConflict::Rename => Decision::Rename,
+        OnConflict::Skip => Decision::Skip {
+            reason: format!("{why}; left as it is (--on-conflict skip)"),
+            id: existing.first().map(|e| e.id),
+        },
+        OnConflict::Fail => Decision::Fail(
             FailKind::Conflict,
-            format!("{why}; not overwritten (use --overwrite to replace it)"),
-        )
+            format!(
+                "{why}; not overwritten (--overwrite replaces it; --on-conflict rename \
+                 uploads beside it, skip leaves it)"
+            ),
+        ),
     }
+}
+
+/// The first `stem (N).ext` (N from 1) that neither the folder's listing nor `taken` holds,
+/// within put.io's 255 bytes. The extension is what follows the last `.`, unless the name
+/// starts with it (`.bashrc (1)`).
+pub(super) fn free_name(name: &str, listing: &Listing, taken: &HashSet<String>) -> String {
+    let (stem, ext) = split_name(name);
+    (1..=u64::MAX)
+        .map(|n| {
+            let tail = format!(" ({n}){ext}");
+            let mut stem = stem;
+            while stem.len() + tail.len() > 255 && !stem.is_empty() {
+                let cut = stem.char_indices().last().map_or(0, |(at, _)| at);
+                stem = &stem[..cut];
+            }
+            format!("{stem}{tail}")
+        })
+        .find(|candidate| listing.named(candidate).is_empty() && !taken.contains(candidate))
+        .expect("some number is free")
 }
 
 /// A local file whose remote folder is known (or, in a dry run, would be created).
@@ -216,6 +255,11 @@ pub(super) struct Stage {
     pub cancel: CancellationToken,
 }
 
+/// Names `--on-conflict rename` gave, by the walk's folder id: a later local file of such
+/// a name is renamed too rather than land beside ours. Only renamed names are kept, so this
+/// stays as small as the conflicts.
+type Given = HashMap<usize, HashSet<String>>;
+
 /// Decides every file that comes in, hands those to send to `out` (`None` in a dry run)
 /// and reports the totals once the last file is decided. `Err` only for a full account.
 pub(super) async fn stage(
@@ -225,6 +269,7 @@ pub(super) async fn stage(
 ) -> Result<()> {
     let mut hashing: JoinSet<(Known, std::io::Result<String>)> = JoinSet::new();
     let mut input_done = false;
+    let mut given = Given::new();
     loop {
         if input_done && hashing.is_empty() {
             break;
@@ -256,6 +301,7 @@ pub(super) async fn stage(
                 }
             }
         };
+        let decision = named(&known, decision, stage.rules, &mut given);
         if !act(&stage, known, decision, out.as_ref()).await? {
             return Ok(()); // the transfer stage is gone: the run is stopping
         }
@@ -279,18 +325,93 @@ fn after_hash(known: &Known, crc: std::io::Result<String>, rules: Rules) -> Deci
     }
 }
 
+/// What a send is to be called: `Some(new name)` for `--on-conflict rename`, also when a
+/// file's own name is one an earlier rename gave in its folder.
+fn named(known: &Known, decision: Decision, rules: Rules, given: &mut Given) -> Named {
+    let taken = given.entry(known.file.folder).or_default();
+    match decision {
+        Decision::Send { replaces }
+            if rules.on_conflict == OnConflict::Rename && taken.contains(&known.file.name) =>
+        {
+            let _ = replaces; // nothing to replace: the name was free on put.io
+            let name = free_name(&known.file.name, &known.folder.listing, taken);
+            taken.insert(name.clone());
+            Named::Renamed(name)
+        }
+        Decision::Rename => {
+            if let Some((name, id)) = renamed_before(&known.file, &known.folder.listing) {
+                return Named::As(Decision::Skip {
+                    reason: format!("already on put.io as `{name}`: same size"),
+                    id: Some(id),
+                });
+            }
+            let name = free_name(&known.file.name, &known.folder.listing, taken);
+            taken.insert(name.clone());
+            Named::Renamed(name)
+        }
+        other => Named::As(other),
+    }
+}
+
+/// A copy an earlier `--on-conflict rename` run made: a file `stem (N).ext` of the same
+/// size, among the numbers in use, so that a re-run does not add a copy each time.
+fn renamed_before(file: &PlannedFile, listing: &Listing) -> Option<(String, u64)> {
+    let (stem, ext) = split_name(&file.name);
+    (1..=u64::MAX)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .take_while(|candidate| !listing.named(candidate).is_empty())
+        .find_map(|candidate| {
+            let same = listing
+                .named(&candidate)
+                .iter()
+                .find(|e| !e.folder && e.size == file.size)?
+                .id;
+            Some((candidate, same))
+        })
+}
+
+/// `photo.jpg` → (`photo`, `.jpg`); `.bashrc` and `README` have no extension.
+fn split_name(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    }
+}
+
+/// A decision with the name it is carried out under.
+enum Named {
+    As(Decision),
+    /// Send it as this name, next to what is there.
+    Renamed(String),
+}
+
 /// Carries out one decision. `Ok(false)`: nobody takes files any more.
 async fn act(
     stage: &Stage,
     known: Known,
-    decision: Decision,
+    decision: Named,
     out: Option<&Sender<Work>>,
 ) -> Result<bool> {
     let Known {
         index,
-        file,
+        mut file,
         folder,
     } = known;
+    let decision = match decision {
+        Named::As(decision) => decision,
+        Named::Renamed(name) => {
+            let parent = file.display.len() - file.name.len();
+            file.display = format!("{}{name}", &file.display[..parent]);
+            file.name = name;
+            stage.tally.renamed(&Renamed {
+                path: file.local.clone(),
+                name: file.name.clone(),
+            });
+            Decision::Send {
+                replaces: Vec::new(),
+            }
+        }
+    };
     match decision {
         Decision::Send { replaces } => {
             stage.tally.planned(index, &file)?;
@@ -315,7 +436,7 @@ async fn act(
             }
         }
         Decision::Fail(kind, reason) => stage.tally.failed(kind, Some(index), &file, reason),
-        Decision::Verify => unreachable!("verified before acting"),
+        Decision::Verify | Decision::Rename => unreachable!("settled before acting"),
     }
     Ok(true)
 }
@@ -328,7 +449,7 @@ mod tests {
     fn a_missing_remote_crc32_is_never_a_difference() {
         let rules = Rules {
             checksum: true,
-            overwrite: true,
+            on_conflict: OnConflict::Overwrite,
         };
         let there = [file(7, 5, None)];
         assert_eq!(
@@ -338,7 +459,7 @@ mod tests {
                 id: Some(7),
             }
         );
-        // A CRC32 put.io does report, and that differs, is replaced with --overwrite.
+        // A CRC32 put.io does report, and that differs, is replaced with --on-conflict overwrite.
         let there = [file(8, 5, Some(0x9999))];
         assert_eq!(
             verified(5, &there, 0x1234, rules),
@@ -357,7 +478,7 @@ mod tests {
 
     const PLAIN: Rules = Rules {
         checksum: false,
-        overwrite: false,
+        on_conflict: OnConflict::Fail,
     };
 
     #[test]
@@ -387,7 +508,7 @@ mod tests {
             ..file(3, 0, None)
         };
         let rules = Rules {
-            overwrite: true,
+            on_conflict: OnConflict::Overwrite,
             ..PLAIN
         };
         assert!(matches!(
@@ -404,7 +525,7 @@ mod tests {
         };
         assert!(why.contains("3 bytes there, 5 here"), "{why}");
         let rules = Rules {
-            overwrite: true,
+            on_conflict: OnConflict::Overwrite,
             ..PLAIN
         };
         assert_eq!(
@@ -431,6 +552,51 @@ mod tests {
             panic!("not a conflict");
         };
         assert!(why.contains("CRC32 deadbeef there, 00000001 here"), "{why}");
+    }
+
+    #[test]
+    fn each_conflict_policy_does_what_it_says() {
+        let there = [file(1, 3, None)];
+        let rules = |on_conflict| Rules {
+            on_conflict,
+            ..PLAIN
+        };
+        assert!(matches!(
+            decide(5, &there, rules(OnConflict::Skip)),
+            Decision::Skip { id: Some(1), .. }
+        ));
+        assert_eq!(
+            decide(5, &there, rules(OnConflict::Rename)),
+            Decision::Rename
+        );
+        let Decision::Fail(FailKind::Conflict, why) = decide(5, &there, PLAIN) else {
+            panic!("not a conflict");
+        };
+        assert!(why.contains("--on-conflict"), "{why}");
+    }
+
+    #[test]
+    fn free_names_count_up_past_what_is_taken() {
+        let remote = |id, name: &str| RemoteFile {
+            id,
+            name: name.to_owned(),
+            parent_id: Some(1),
+            size: 1,
+            file_type: None,
+            content_type: None,
+            crc32: None,
+            created_at: None,
+        };
+        let listing = Listing::new(vec![remote(1, "a.txt"), remote(2, "a (1).txt")]);
+        let mut taken = HashSet::new();
+        assert_eq!(free_name("a.txt", &listing, &taken), "a (2).txt");
+        taken.insert("a (2).txt".to_owned());
+        assert_eq!(free_name("a.txt", &listing, &taken), "a (3).txt");
+        assert_eq!(free_name(".bashrc", &listing, &taken), ".bashrc (1)");
+        assert_eq!(free_name("README", &listing, &taken), "README (1)");
+        let long = format!("{}.bin", "é".repeat(200));
+        let name = free_name(&long, &listing, &taken);
+        assert!(name.len() <= 255 && name.ends_with(" (1).bin"), "{name}");
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct Journal {
     dir: PathBuf,
     /// The entries as they were when this run started: what it may resume.
     snapshot: Vec<Entry>,
+    /// Why the journal found at the start could not be read (it is then started afresh).
+    replaced: Option<String>,
 }
 
 impl Journal {
@@ -76,7 +78,13 @@ impl Journal {
         let mut journal = Journal {
             dir: dir.to_owned(),
             snapshot: Vec::new(),
+            replaced: None,
         };
+        // Read once more here only to say so: `change` starts over from an unreadable file.
+        journal.replaced = fs::read(journal.path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Document>(&bytes).err())
+            .map(|err| err.to_string());
         let now = now_secs();
         journal.snapshot = journal.change(|uploads| {
             uploads.retain(|entry| {
@@ -84,6 +92,11 @@ impl Journal {
             });
         })?;
         Ok(journal)
+    }
+
+    /// Why the journal this run found was unreadable and replaced, if it was.
+    pub fn replaced(&self) -> Option<&str> {
+        self.replaced.as_deref()
     }
 
     pub fn path(&self) -> PathBuf {

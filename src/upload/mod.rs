@@ -27,7 +27,7 @@ mod tally;
 pub mod transfer;
 mod walk;
 
-pub use settings::{Destination, UploadSettings};
+pub use settings::{Destination, OnConflict, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,6 +49,9 @@ const CHANNEL: usize = 1024;
 /// The walk hands out its items this many at a time (a folder at once, so that its lookup
 /// starts): one wake-up of the folders stage per batch, not per file.
 const BATCH: usize = 64;
+/// How long the checks before the first folder is created wait for the counting pass
+/// (about 10^5 files' worth on a local disk).
+const COUNT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
@@ -59,12 +62,14 @@ pub async fn run(
 ) -> Result<Summary> {
     let started = Instant::now();
     let tally = Arc::new(Tally::new(Arc::clone(&reporter), settings.dry_run));
-    // The counting pass runs alongside the pipeline, so that nothing waits for it: on a
-    // million files it takes seconds, and the first file should be on its way in one.
-    // It stops when the run does, also on an early error return (the guard's drop).
+    // The counting pass runs alongside: on a million files it takes seconds, and the first
+    // file should be on its way in one. The checks that need its totals before anything is
+    // created (nothing matched, more than fits) wait for it up to COUNT_WAIT; on a tree too
+    // big to count by then the run goes on, and the tally's space check still stops it before
+    // the file that would not fit. It stops with the run, also on an early return.
     let count_cancel = cancel.child_token();
     let _stop_counting = count_cancel.clone().drop_guard();
-    let counting = {
+    let mut counting = {
         let (settings, cancel, tally) = (settings.clone(), count_cancel, Arc::clone(&tally));
         tokio::task::spawn_blocking(move || {
             let stop = || cancel.is_cancelled();
@@ -72,14 +77,20 @@ pub async fn run(
             if !cancel.is_cancelled() {
                 tally.scanned(counted);
             }
+            counted
         })
     };
 
     let account = client.account_info().await.map_err(|err| {
         if err.is_unauthorized() {
             Fatal::auth(format!("put.io rejected the token: {err}"))
+        } else if matches!(err, crate::api::ApiError::Transport { .. }) {
+            Fatal::remote(format!("cannot reach put.io: {err}; nothing was sent"))
         } else {
-            Fatal::remote(format!("cannot reach put.io: {err}"))
+            // put.io answered (429, 5xx, ...): it is reachable, it just said no.
+            Fatal::remote(format!(
+                "put.io did not give the account details: {err}; nothing was sent, try again later"
+            ))
         }
     })?;
     if !account.is_active() {
@@ -91,9 +102,86 @@ pub async fn run(
                 .unwrap_or("account_active false")
         )));
     }
+    let counted = match tokio::time::timeout(COUNT_WAIT, &mut counting).await {
+        Ok(counted) => Some(counted?),
+        Err(_) => None,
+    };
+    if cancel.is_cancelled() {
+        return Ok(tally.finish(started.elapsed(), true));
+    }
+    if counted.is_some_and(|c| c.folders == 0) {
+        // Only `--include` can leave out the uploaded folder itself: nothing matched.
+        tally.warning("nothing matched --include: nothing to upload, no folder created");
+        return Ok(tally.finish(started.elapsed(), false));
+    }
     if account.disk.size > 0 {
         tally.limit_to(account.disk.avail);
+        if !settings.dry_run && counted.is_some_and(|c| c.bytes > account.disk.avail) {
+            // More than fits, counting what may be there already: find out what would be
+            // sent, with read-only calls and nothing shown, before creating any folder.
+            let dry = UploadSettings {
+                dry_run: true,
+                ..settings.clone()
+            };
+            let silent: Arc<dyn Reporter> = Arc::new(Silent);
+            let check = Arc::new(Tally::new(Arc::clone(&silent), true));
+            check.limit_to(account.disk.avail);
+            let job = Job {
+                client: Arc::clone(&client),
+                reporter: silent,
+                tally: check,
+                cancel: cancel.clone(),
+                username: account.username.clone(),
+            };
+            pipeline(&dry, job).await?;
+            if cancel.is_cancelled() {
+                return Ok(tally.finish(started.elapsed(), true));
+            }
+        }
     }
+    let job = Job {
+        client,
+        reporter,
+        tally: Arc::clone(&tally),
+        cancel: cancel.clone(),
+        username: account.username.clone(),
+    };
+    let fatal = pipeline(settings, job).await.err();
+    if counted.is_none() {
+        counting.await?;
+    }
+    let interrupted = cancel.is_cancelled() && fatal.is_none();
+    let summary = tally.finish(started.elapsed(), interrupted);
+    fatal.map_or(Ok(summary), Err)
+}
+
+/// A reporter that shows nothing: for the space check's read-only pass.
+struct Silent;
+
+impl Reporter for Silent {
+    fn event(&self, _: report::Event<'_>) {}
+}
+
+/// What one pass of the pipeline works with.
+struct Job {
+    client: Arc<Client>,
+    reporter: Arc<dyn Reporter>,
+    tally: Arc<Tally>,
+    cancel: CancellationToken,
+    /// The account, for the journal's entries.
+    username: String,
+}
+
+/// Finds the destination, then runs the stages until every file is settled. `Err` for
+/// what stops the run (the other stages are cancelled and wind down first).
+async fn pipeline(settings: &UploadSettings, job: Job) -> Result<()> {
+    let Job {
+        client,
+        reporter,
+        tally,
+        cancel,
+        username,
+    } = job;
     // A dry run lists folders but creates none: a folder it would create is known empty.
     let (dest, dest_created) = remote::destination(
         &client,
@@ -133,7 +221,7 @@ pub async fn run(
         decide::Stage {
             rules: decide::Rules {
                 checksum: settings.checksum,
-                overwrite: settings.overwrite,
+                on_conflict: settings.on_conflict,
             },
             hashers: settings.jobs,
             journal: journal.clone(),
@@ -150,7 +238,7 @@ pub async fn run(
         settings.retries,
         cancel.clone(),
         journal,
-        account.username.clone(),
+        username,
         settings.verify_wait,
     ));
     let sending = send::stage(
@@ -172,11 +260,7 @@ pub async fn run(
     let decided = stop(deciding.await?);
     let listed = stop(folders.await?);
     walker.await?;
-    counting.await?;
-    let fatal = listed.and(decided).and(sent).err();
-    let interrupted = cancel.is_cancelled() && fatal.is_none();
-    let summary = tally.finish(started.elapsed(), interrupted);
-    fatal.map_or(Ok(summary), Err)
+    listed.and(decided).and(sent)
 }
 
 /// The walk, on a blocking thread, sending its items in batches until it is done, the run
@@ -221,7 +305,16 @@ fn open_journal(settings: &UploadSettings, tally: &Tally) -> Option<Arc<Journal>
         return None;
     };
     match Journal::open(dir) {
-        Ok(journal) => Some(Arc::new(journal)),
+        Ok(journal) => {
+            if let Some(why) = journal.replaced() {
+                tally.warning(&format!(
+                    "the resume journal {} could not be read ({why}) and was started afresh: \
+                     uploads it recorded start from zero",
+                    journal.path().display()
+                ));
+            }
+            Some(Arc::new(journal))
+        }
         Err(err) => {
             tally.warning(&format!(
                 "cannot open the resume journal in {}: {}; interrupted uploads will restart from zero (set PUTIO_UP_STATE_DIR to a writable folder)",

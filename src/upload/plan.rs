@@ -62,7 +62,7 @@ pub struct Renamed {
 /// The name an entry gets on put.io: lossless for valid UTF-8 that put.io accepts; invalid
 /// UTF-8 bytes become U+FFFD, the text is normalised to NFC and passed through
 /// `sanitize-filename` (which also caps it at 255 bytes). Returns the name and whether it
-/// changed in a way a person would notice (NFC alone does not count: it looks the same).
+/// changed at all (NFC alone included: README promises every change is reported).
 pub fn remote_name(local: &OsStr) -> (String, bool) {
     let lossy = local.to_string_lossy();
     let nfc: String = lossy.nfc().collect();
@@ -75,7 +75,9 @@ pub fn remote_name(local: &OsStr) -> (String, bool) {
     if safe.is_empty() {
         safe.push('_');
     }
-    let changed = matches!(lossy, std::borrow::Cow::Owned(_)) || safe != nfc;
+    // NFC counts as a change too: it looks the same, but it is not the same name, and a
+    // person comparing bytes (or another tool) would see it differ.
+    let changed = matches!(lossy, std::borrow::Cow::Owned(_)) || safe != *local.to_string_lossy();
     (safe, changed)
 }
 
@@ -279,11 +281,11 @@ mod tests {
     }
 
     #[test]
-    fn nfd_becomes_nfc_silently() {
+    fn nfd_becomes_nfc_and_is_reported() {
         let nfd = "e\u{301}te\u{301}.txt";
         assert_eq!(
             remote_name(OsStr::new(nfd)),
-            ("\u{e9}t\u{e9}.txt".to_owned(), false)
+            ("\u{e9}t\u{e9}.txt".to_owned(), true)
         );
     }
 

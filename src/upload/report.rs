@@ -12,6 +12,8 @@ pub enum Event<'a> {
         folders: usize,
         files: usize,
         bytes: u64,
+        /// Entries not counted above: excluded (a folder once), ignored, or unreadable.
+        left_out: usize,
     },
     /// A local name had to change for put.io.
     Renamed {

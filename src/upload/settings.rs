@@ -14,6 +14,21 @@ pub enum Destination {
     Path(Vec<String>),
 }
 
+/// What to do when put.io already has a different file (or a folder) where a local file
+/// goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Leave it and fail the local file.
+    #[default]
+    Fail,
+    /// Leave it and skip the local file.
+    Skip,
+    /// Upload the local file, verify it, then delete the other one (never a folder).
+    Overwrite,
+    /// Upload the local file beside it under the next free `name (N).ext`.
+    Rename,
+}
+
 #[derive(Clone, Debug)]
 pub struct UploadSettings {
     /// The folder to upload, canonicalised.
@@ -26,13 +41,14 @@ pub struct UploadSettings {
     /// Folders listed or created at once (`--checkers`), whatever `jobs` is.
     pub checkers: usize,
     pub chunk_size: u64,
+    /// Tries per request, the first included (`--retries` + 1); at least 1.
     pub retries: u32,
     /// How long put.io may take to report the CRC32 of a file it stored without one.
     pub verify_wait: std::time::Duration,
     /// Compare CRC32s, not only sizes, before skipping a file that is already there.
     pub checksum: bool,
-    /// Replace a different file of the same name (upload first, then delete the old one).
-    pub overwrite: bool,
+    /// What to do about a different file of the same name already on put.io.
+    pub on_conflict: OnConflict,
     /// Where the resume journal lives; `None` when no state directory can be found.
     pub state_dir: Option<PathBuf>,
     /// Decide and report, but create and upload nothing.

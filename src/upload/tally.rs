@@ -53,6 +53,7 @@ impl Tally {
             folders: counted.folders,
             files: counted.files,
             bytes: counted.bytes,
+            left_out: counted.left_out,
         });
     }
 

@@ -39,6 +39,9 @@ pub(super) struct Counted {
     pub folders: usize,
     pub files: usize,
     pub bytes: u64,
+    /// Entries that will not be mirrored: excluded (a folder once), ignored, unreadable or
+    /// clashing. Said next to the count, so that it adds up to what a listing shows.
+    pub left_out: usize,
 }
 
 /// Walks the tree only to count it. `stop` is asked between entries.
@@ -56,7 +59,8 @@ pub(super) fn count(
                 counted.files += 1;
                 counted.bytes += file.size;
             }
-            _ => {}
+            Item::Excluded(_) | Item::Problem(_) => counted.left_out += 1,
+            Item::FolderDone(_) | Item::Renamed(_) => {}
         }
         if stop() {
             ControlFlow::Break(())
@@ -117,8 +121,12 @@ pub(super) fn walk(
         folders: 0,
         files: 0,
     };
-    // The uploaded folder itself is always mirrored, even when --include keeps nothing in it.
-    if walker.keep(0).is_break() || walker.entries(root).is_break() {
+    // The uploaded folder itself is mirrored even when empty; with --include only once
+    // something in it matched, so that a pattern matching nothing creates nothing.
+    if !options.filter.has_include() && walker.keep(0).is_break() {
+        return;
+    }
+    if walker.entries(root).is_break() {
         return;
     }
     while !walker.stack.is_empty() {
@@ -225,7 +233,7 @@ impl Walker<'_> {
             if let Some(first) = parent.taken.get(&name) {
                 let reason = format!(
                     "its put.io name `{name}` is already taken by {}; rename one of them",
-                    first.display()
+                    crate::format::shown_path(first)
                 );
                 if is_dir {
                     entries.skip_current_dir();
@@ -333,6 +341,13 @@ impl Walker<'_> {
         match open.id {
             Some(id) => (self.emit)(Item::FolderDone(id)),
             None if open.quiet => ControlFlow::Continue(()),
+            // The uploaded folder, where --include matched nothing: what it left out.
+            None if self.stack.is_empty() => {
+                for excluded in open.left_out {
+                    (self.emit)(Item::Excluded(excluded))?;
+                }
+                ControlFlow::Continue(())
+            }
             // Nothing in it matched --include: one entry for the whole folder.
             None => self.left_out(Excluded {
                 path: open.path,
@@ -403,7 +418,30 @@ mod tests {
             Counted {
                 folders: 3,
                 files: 3,
-                bytes: 3
+                bytes: 3,
+                left_out: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn include_matching_nothing_hands_out_no_folder() {
+        let dir = tree(&["a.txt", "sub/b.txt"]);
+        let include = [Pattern {
+            glob: "*.jpg".to_owned(),
+            source: "--include".to_owned(),
+        }];
+        let options = ScanOptions {
+            filter: Filter::new(dir.path(), &[], &include).unwrap(),
+            ..ScanOptions::default()
+        };
+        assert_eq!(items(dir.path(), &options), ["x a.txt", "x sub"]);
+        let counted = count(dir.path(), OsStr::new("top"), &options, &|| false);
+        assert_eq!(
+            counted,
+            Counted {
+                left_out: 2,
+                ..Counted::default()
             }
         );
     }

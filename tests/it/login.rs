@@ -440,7 +440,7 @@ fn putio_token_wins_over_the_stored_token_and_whoami_says_so() {
         "{text}"
     );
     assert!(
-        text.contains("hint:") && !text.contains("wrong-token"),
+        text.contains("set PUTIO_TOKEN to a current") && !text.contains("wrong-token"),
         "{text}"
     );
 

@@ -6,6 +6,7 @@ mod doctor;
 mod engine;
 mod filters;
 mod help;
+mod input;
 mod json;
 mod keychain;
 mod login;

@@ -54,8 +54,8 @@ impl Transfer {
             }
             let Some(wait) = retry.failed(&err) else {
                 return Err(TransferError::File(format!(
-                    "gave up after {} tries: {err}",
-                    retry.failures()
+                    "gave up after {}: {err}",
+                    crate::format::counted(retry.failures(), "attempt")
                 )));
             };
             tracing::info!(

@@ -146,8 +146,8 @@ impl Transfer {
             }
             let Some(wait) = retry.failed(&err) else {
                 return Err(TransferError::File(format!(
-                    "gave up after {} tries in a row: {err}; run again to resume",
-                    retry.failures()
+                    "gave up after {} in a row: {err}; run again to resume",
+                    crate::format::counted(retry.failures(), "attempt")
                 )));
             };
             if !conflict {
