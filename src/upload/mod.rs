@@ -54,7 +54,25 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let tally = Arc::new(Tally::new(Arc::clone(&reporter), settings.dry_run));
+    {
+        // The client's own retries (folder listings, upload creation) are told like a file's.
+        let reporter = Arc::clone(&reporter);
+        client.on_retry(Box::new(move |action, note| {
+            reporter.event(report::Event::Retrying {
+                index: None,
+                what: action,
+                message: note,
+            });
+        }));
+    }
+    let root_name = settings.root_name.to_string_lossy().into_owned();
+    let tally = Arc::new(Tally::new(
+        Arc::clone(&reporter),
+        settings.dry_run,
+        settings.root.clone(),
+        root_name.clone(),
+    ));
+    tally.destination(&remote::shown(&settings.destination, &root_name));
     let counted = {
         let (settings, cancel) = (settings.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
@@ -64,11 +82,23 @@ pub async fn run(
         .await?
     };
     tally.scanned(counted);
+    let stopped = |tally: &Tally| {
+        let sent = tally::Sent {
+            bytes: 0,
+            retried: client.retried(),
+        };
+        Ok(tally.finish(started.elapsed(), true, sent))
+    };
     if cancel.is_cancelled() {
-        return Ok(tally.finish(started.elapsed(), true));
+        return stopped(&tally);
     }
 
-    let account = client.account_info().await.map_err(|err| {
+    // Ctrl-C is answered at once, even while put.io is slow to answer these first calls.
+    let account = tokio::select! {
+        account = client.account_info() => account,
+        () = cancel.cancelled() => return stopped(&tally),
+    };
+    let account = account.map_err(|err| {
         if err.is_unauthorized() {
             Fatal::auth(format!("put.io rejected the token: {err}"))
         } else {
@@ -88,14 +118,16 @@ pub async fn run(
         tally.limit_to(account.disk.avail);
     }
     // A dry run lists folders but creates none: a folder it would create is known empty.
-    let (dest, dest_created) = remote::destination(
-        &client,
-        &settings.destination,
-        settings.retries,
-        settings.dry_run,
-        reporter.as_ref(),
-    )
-    .await?;
+    let (dest, dest_created) = tokio::select! {
+        found = remote::destination(
+            &client,
+            &settings.destination,
+            settings.retries,
+            settings.dry_run,
+            reporter.as_ref(),
+        ) => found?,
+        () = cancel.cancelled() => return stopped(&tally),
+    };
     tally.destination_created(dest_created);
     // The journal is read only by a real run: a dry run writes nothing, not even there.
     let journal = (!settings.dry_run)
@@ -160,7 +192,7 @@ pub async fn run(
         settings.verify_wait,
     ));
     let sending = send::stage(
-        transfer,
+        Arc::clone(&transfer),
         work,
         settings.jobs,
         Arc::clone(&tally),
@@ -180,7 +212,11 @@ pub async fn run(
     walker.await?;
     let fatal = listed.and(decided).and(sent).err();
     let interrupted = cancel.is_cancelled() && fatal.is_none();
-    let summary = tally.finish(started.elapsed(), interrupted);
+    let sent = tally::Sent {
+        bytes: transfer.sent(),
+        retried: client.retried(),
+    };
+    let summary = tally.finish(started.elapsed(), interrupted, sent);
     fatal.map_or(Ok(summary), Err)
 }
 
