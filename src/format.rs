@@ -56,7 +56,9 @@ pub fn shorten_middle(path: &str, width: usize) -> String {
     let tail = if name_len + 2 < width {
         // Give the start up to a third of what is left, the rest to the end of the path.
         let spare = width - 1 - (name_len + 1);
-        let head = (spare / 3).max(1).min(spare);
+        // A third of the room, or the first folder's whole name when it fits.
+        let first = path.find('/').map_or(0, |at| path[..=at].chars().count());
+        let head = (spare / 3).max(first.min(spare)).max(1).min(spare);
         let tail = width - 1 - head;
         let mut text: String = chars[..head].iter().collect();
         text.push('…');
@@ -117,7 +119,7 @@ mod tests {
         assert_eq!(shorten_middle(path, 80), path);
         let short = shorten_middle(path, 30);
         assert_eq!(short.chars().count(), 30, "{short}");
-        assert!(short.starts_with("photos"), "{short}");
+        assert!(short.starts_with("photos/…"), "{short}");
         assert!(short.ends_with("/IMG_0042.jpg"), "{short}");
         assert!(short.contains('…'), "{short}");
         let tiny = shorten_middle(path, 10);

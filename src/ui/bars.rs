@@ -153,8 +153,22 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// A line above the bars, cut into rows of the terminal's width: the bars are redrawn
+    /// by counting rows, and a row the terminal wraps on its own would throw the count off
+    /// (leaving a copy of the bars on the screen).
     fn println(&self, text: &str) {
-        let _ = self.multi.println(text);
+        let columns = usable_width() + MARGIN - 1;
+        let mut rows = String::new();
+        for line in text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            for (n, row) in chars.chunks(columns).enumerate() {
+                if n > 0 || !rows.is_empty() {
+                    rows.push('\n');
+                }
+                rows.extend(row);
+            }
+        }
+        let _ = self.multi.println(rows);
     }
 
     /// Redraws every line from the state.

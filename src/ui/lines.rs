@@ -117,7 +117,10 @@ impl Reporter for Lines {
                 }
             }
             Event::FileSkipped { path, reason, .. } => {
-                if self.verbose || !reason.starts_with(super::ALREADY_THERE) {
+                // A plain "already there" is a count; one with a caveat in parentheses
+                // (its CRC32 could not be compared) is worth its own line.
+                let plain = reason.starts_with(super::ALREADY_THERE) && !reason.contains('(');
+                if self.verbose || !plain {
                     self.line(&format!("skipped   {path} ({reason})"));
                 }
             }
