@@ -27,6 +27,51 @@ pub fn human_duration(duration: std::time::Duration) -> String {
     }
 }
 
+/// How long until done, coarse as people read it: "42s", "3m 20s", "2h 05m", "3d 4h".
+pub fn human_eta(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m {:02}s", secs / 60, secs % 60),
+        3600..86_400 => format!("{}h {:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d {}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+/// `path` in at most `width` characters: whole when it fits, else shortened in the middle
+/// with `…`, keeping the start and, above all, the file name (`photos/…/IMG_0042.jpg`).
+pub fn shorten_middle(path: &str, width: usize) -> String {
+    let chars: Vec<char> = path.chars().collect();
+    if chars.len() <= width {
+        return path.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let name_len = path
+        .rsplit('/')
+        .next()
+        .map_or(0, |name| name.chars().count());
+    // The tail kept: `/name` when it fits with room for a start, else the end of the name.
+    let tail = if name_len + 2 < width {
+        // Give the start up to a third of what is left, the rest to the end of the path.
+        let spare = width - 1 - (name_len + 1);
+        // A third of the room, or the first folder's whole name when it fits.
+        let first = path.find('/').map_or(0, |at| path[..=at].chars().count());
+        let head = (spare / 3).max(first.min(spare)).max(1).min(spare);
+        let tail = width - 1 - head;
+        let mut text: String = chars[..head].iter().collect();
+        text.push('…');
+        text.extend(&chars[chars.len() - tail..]);
+        return text;
+    } else {
+        width - 1
+    };
+    let mut text = String::from('…');
+    text.extend(&chars[chars.len() - tail..]);
+    text
+}
+
 /// `err` with its causes on one line, skipping causes that repeat their parent's text.
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut out = String::new();
@@ -112,6 +157,7 @@ pub fn shown_path(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn control_characters_never_split_a_line() {
@@ -126,5 +172,37 @@ mod tests {
         use std::os::unix::ffi::OsStrExt;
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/t/bad\xffname\n"));
         assert_eq!(shown_path(path), "/t/bad\\xffname\\n");
+    }
+
+    #[test]
+    fn sizes_have_one_decimal() {
+        assert_eq!(human_bytes(1_000_000), "976.6 KiB");
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn etas_are_coarse() {
+        assert_eq!(human_eta(Duration::from_secs(42)), "42s");
+        assert_eq!(human_eta(Duration::from_secs(200)), "3m 20s");
+        assert_eq!(human_eta(Duration::from_secs(7500)), "2h 05m");
+        assert_eq!(
+            human_eta(Duration::from_secs(3 * 86_400 + 4 * 3600)),
+            "3d 4h"
+        );
+    }
+
+    #[test]
+    fn long_paths_keep_their_file_name() {
+        let path = "photos/2026/holidays/norway/day-03/IMG_0042.jpg";
+        assert_eq!(shorten_middle(path, 80), path);
+        let short = shorten_middle(path, 30);
+        assert_eq!(short.chars().count(), 30, "{short}");
+        assert!(short.starts_with("photos/…"), "{short}");
+        assert!(short.ends_with("/IMG_0042.jpg"), "{short}");
+        assert!(short.contains('…'), "{short}");
+        let tiny = shorten_middle(path, 10);
+        assert_eq!(tiny, "…_0042.jpg");
+        assert_eq!(shorten_middle("a/b", 0), "");
     }
 }

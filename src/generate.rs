@@ -15,7 +15,11 @@ pub const BIN: &str = "putio-up";
 
 /// Completions for `shell`.
 pub fn completions(shell: Shell, out: &mut dyn Write) -> Result<()> {
-    clap_complete::generate(shell, &mut Cli::command(), BIN, out);
+    // clap_complete panics on a failed write: write to memory, then out, whose error
+    // (a closed pipe) the caller handles.
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut text);
+    out.write_all(&text)?;
     Ok(())
 }
 

@@ -54,12 +54,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     // Generated text depends on the binary alone: no config file, no logs.
     match &cli.command {
         Command::Completions(args) => {
-            generate::completions(args.shell, &mut std::io::stdout().lock())?;
-            return Ok(Outcome(Code::Success));
+            let written = generate::completions(args.shell, &mut std::io::stdout().lock());
+            return printed(written);
         }
         Command::Man(args) => {
-            generate::man(args.command.as_deref(), &mut std::io::stdout().lock())?;
-            return Ok(Outcome(Code::Success));
+            let written = generate::man(args.command.as_deref(), &mut std::io::stdout().lock());
+            return printed(written);
         }
         Command::Upload(_)
         | Command::Login(_)
@@ -126,6 +126,24 @@ pub fn finish(result: Result<Outcome>) -> ExitCode {
     }
 }
 
+/// The outcome of writing generated text to stdout. A reader that went away
+/// (`putio-up man | head`) is no failure: nobody is left to tell, as with `git log | head`.
+fn printed(written: Result<()>) -> Result<Outcome> {
+    match written {
+        Err(err) if !closed_pipe(&err) => Err(err),
+        _ => Ok(Outcome(Code::Success)),
+    }
+}
+
+/// A write failed because the other end of the pipe closed.
+fn closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// The code an error deserves: an explicit [`Fatal`] wins, then a failed login or a
 /// rejected token, a full account; anything else that escaped to the top stopped the whole
 /// run remotely.
@@ -174,13 +192,13 @@ fn upload(
             // Folder lookups and file transfers each keep their connections warm.
             upload.jobs + upload.checkers,
         )?);
-        let human = ui::reporter(output, upload.dry_run);
+        let human = ui::reporter(output, upload.dry_run, json.is_some());
         let reporter: Arc<dyn upload::report::Reporter> = match json {
             Some(json) => Arc::new(ui::Tee(human, json)),
             None => human,
         };
         let cancel = CancellationToken::new();
-        watch_interrupts(cancel.clone());
+        watch_interrupts(cancel.clone(), Arc::clone(&reporter));
         let summary = upload::run(&upload, client, reporter, cancel)
             .await
             .map_err(|err| rejected_or(err, &found.source))?;
@@ -227,15 +245,17 @@ fn rejected_or(err: anyhow::Error, source: &auth::TokenSource) -> anyhow::Error 
     if refused { auth::rejected(source) } else { err }
 }
 
-/// First Ctrl-C: stop starting work and wind down (the run then exits 130). Second: leave now.
-fn watch_interrupts(cancel: CancellationToken) {
+/// First Ctrl-C: say so at once, stop starting work and wind down (the run then exits 130).
+/// Second: clear the bars and leave now.
+fn watch_interrupts(cancel: CancellationToken, reporter: Arc<dyn upload::report::Reporter>) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        tracing::info!("interrupted: stopping; press Ctrl-C again to quit at once");
+        reporter.event(upload::report::Event::Stopping);
         cancel.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
+            reporter.event(upload::report::Event::Quitting);
             exit::now(Code::Interrupted);
         }
     });

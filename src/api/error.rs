@@ -66,7 +66,7 @@ impl fmt::Display for StatusError {
 }
 
 /// The short reason of a transport error, without reqwest's URL (which may carry a query).
-fn transport_reason(err: &reqwest::Error) -> String {
+pub(super) fn transport_reason(err: &reqwest::Error) -> String {
     let mut reason = if err.is_timeout() {
         "timed out".to_owned()
     } else if err.is_connect() {
@@ -187,6 +187,33 @@ impl ApiError {
             }
             ApiError::Protocol { .. } => false,
         }
+    }
+
+    /// What went wrong, in a few words, without the action: "429 Too Many Requests",
+    /// "could not connect (connection refused)", "stalled 60 s". For retry notes.
+    pub fn cause(&self) -> String {
+        match self {
+            ApiError::Status(s) => {
+                let mut text = s.status.as_u16().to_string();
+                if let Some(reason) = s.status.canonical_reason() {
+                    text.push(' ');
+                    text.push_str(reason);
+                }
+                if let Some(kind) = &s.error_type {
+                    text.push(' ');
+                    text.push_str(kind);
+                }
+                text
+            }
+            ApiError::Transport { cause, .. } => transport_reason(cause),
+            ApiError::Protocol { detail, .. } => detail.clone(),
+        }
+    }
+
+    /// The connection could not be made at all (refused, no route, name unknown): the host
+    /// is unreachable, as opposed to a connection lost on the way.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, ApiError::Transport { cause, .. } if cause.is_connect())
     }
 
     /// For 429: how long the server asked us to wait.

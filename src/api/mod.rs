@@ -1,7 +1,12 @@
 //! The put.io client: typed calls on the API host and the tus upload host, put.io's error
 //! JSON turned into [`ApiError`], and retries for idempotent calls.
 //!
-//! It never logs the token: it travels only in a header marked sensitive.
+//! It never logs the token: it travels only in a header marked sensitive, and `-vvv`'s
+//! request log names method, host, path, status and time, never headers or queries.
+//!
+//! It counts the requests it retried, and watches the upload host: after
+//! [`UNREACHABLE_AFTER`] connections to it failed in a row, it is taken for down
+//! ([`Client::upload_unreachable`]) and its requests are no longer retried.
 
 mod endpoints;
 mod error;
@@ -10,7 +15,9 @@ pub mod probe;
 pub mod retry;
 mod types;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -28,11 +35,61 @@ const PAGE_SIZE: u32 = 1000;
 /// A plain API call that has not answered in this time has stalled.
 const API_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Connections to the upload host that failed in a row (no answer, not even an error)
+/// before it is taken for down. Any answer starts the count again, so one flaky connection
+/// among good ones never trips it; with `-j` files in flight a dead host trips it within the
+/// first retries.
+pub const UNREACHABLE_AFTER: u32 = 5;
+
+/// Told about every retry this client makes on its own: the call and the note
+/// ([`retry::note`]).
+pub type RetryHook = Box<dyn Fn(&str, &str) + Send + Sync>;
+
 pub struct Client {
     http: reqwest::Client,
     endpoints: Endpoints,
     auth: HeaderValue,
     attempts: u32,
+    retried: AtomicU64,
+    reach: Mutex<Reach>,
+    on_retry: OnceLock<RetryHook>,
+}
+
+/// Connection failures to the upload host since its last answer.
+#[derive(Debug, Default)]
+struct Reach {
+    failures: u32,
+    cause: String,
+}
+
+impl Reach {
+    fn observe(&mut self, result: &Result<Response, reqwest::Error>) {
+        match result {
+            Err(err) if err.is_connect() => {
+                self.failures += 1;
+                self.cause = connect_cause(err);
+            }
+            _ => self.failures = 0,
+        }
+    }
+}
+
+/// Why a connection could not be made, in a few words: "connection refused".
+fn connect_cause(err: &reqwest::Error) -> String {
+    let mut source = std::error::Error::source(err);
+    let mut deepest = String::from("could not connect");
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection refused".into(),
+                std::io::ErrorKind::TimedOut => return "connection timed out".into(),
+                _ => {}
+            }
+        }
+        deepest = cause.to_string();
+        source = cause.source();
+    }
+    deepest
 }
 
 /// Metadata of a new tus upload.
@@ -83,7 +140,76 @@ impl Client {
             endpoints,
             auth,
             attempts: attempts.max(1),
+            retried: AtomicU64::new(0),
+            reach: Mutex::new(Reach::default()),
+            on_retry: OnceLock::new(),
         })
+    }
+
+    /// Where this client's own retries are reported (once; later calls are ignored).
+    /// Without a hook they go to the log.
+    pub fn on_retry(&self, hook: RetryHook) {
+        let _ = self.on_retry.set(hook);
+    }
+
+    /// Requests retried so far, by this client or by callers that said so
+    /// ([`Client::count_retry`]).
+    pub fn retried(&self) -> u64 {
+        self.retried.load(Ordering::Relaxed)
+    }
+
+    /// A caller's retry loop is about to try again.
+    pub fn count_retry(&self) {
+        self.retried.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `Some(message)` once the upload host is taken for down: the last
+    /// [`UNREACHABLE_AFTER`] connections to it failed, with no answer in between.
+    pub fn upload_unreachable(&self) -> Option<String> {
+        let reach = self
+            .reach
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (reach.failures >= UNREACHABLE_AFTER).then(|| {
+            format!(
+                "cannot reach {} ({}); nothing more was sent",
+                origin_host(&self.endpoints.upload),
+                reach.cause
+            )
+        })
+    }
+
+    /// Sends one request, logging it at `-vvv` and watching the upload host's health.
+    async fn execute(&self, builder: RequestBuilder) -> Result<Response, reqwest::Error> {
+        let request = builder.build()?;
+        let method = request.method().clone();
+        let url = request.url();
+        let shown = format!("{}{}", url.host_str().unwrap_or(""), url.path());
+        let to_upload = origin_host(url.as_str()) == origin_host(&self.endpoints.upload);
+        let started = Instant::now();
+        let result = self.http.execute(request).await;
+        let ms = started.elapsed().as_millis();
+        match &result {
+            Ok(response) => {
+                tracing::trace!(
+                    "{method} {shown} -> {} in {ms} ms",
+                    response.status().as_u16()
+                );
+            }
+            Err(err) => {
+                tracing::trace!(
+                    "{method} {shown} -> no answer in {ms} ms: {}",
+                    error::transport_reason(err)
+                );
+            }
+        }
+        if to_upload {
+            self.reach
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .observe(&result);
+        }
+        result
     }
 
     /// The upload host's origin, e.g. `https://upload.put.io`.
@@ -131,19 +257,25 @@ impl Client {
     ) -> Result<Response, ApiError> {
         let mut retry = retry::Retry::new(if retry { self.attempts } else { 1 });
         loop {
-            let err = match build().send().await {
+            let err = match self.execute(build()).await {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => error_from(action, response).await,
                 Err(err) => ApiError::transport(action, err),
             };
+            // A host taken for down is not worth the wait: the caller stops the run.
+            if err.is_connect() && self.upload_unreachable().is_some() {
+                return Err(err);
+            }
             let Some(wait) = err.is_transient().then(|| retry.failed(&err)).flatten() else {
                 return Err(err);
             };
-            tracing::info!(
-                "{err}; retrying in {:.1}s ({})",
-                wait.as_secs_f64(),
-                retry.next_attempt()
-            );
+            self.count_retry();
+            let note = retry::note("retrying", &err, wait, &retry);
+            if let Some(hook) = self.on_retry.get() {
+                hook(action, &note);
+            } else {
+                tracing::info!("{action}: {note}");
+            }
             tokio::time::sleep(wait).await;
         }
     }
@@ -272,13 +404,14 @@ impl Client {
             .text("parent_id", parent_id.to_string())
             .text("filename", name.to_owned())
             .part("file", file);
-        let response = self
+        let request = self
             .http
             .post(format!("{}/v2/files/upload", self.endpoints.upload))
             .header(reqwest::header::AUTHORIZATION, self.auth.clone())
             .header(reqwest::header::ACCEPT, "application/json")
-            .multipart(form)
-            .send()
+            .multipart(form);
+        let response = self
+            .execute(request)
             .await
             .map_err(|err| ApiError::transport(action, err))?;
         let envelope: types::UploadEnvelope = read_json(action, response).await?;
@@ -358,7 +491,7 @@ impl Client {
         body: reqwest::Body,
         action: &str,
     ) -> Result<PatchAnswer, ApiError> {
-        let response = self
+        let request = self
             .upload(Method::PATCH, url)
             .header("Upload-Offset", offset)
             .header(
@@ -366,8 +499,9 @@ impl Client {
                 "application/offset+octet-stream",
             )
             .header(reqwest::header::CONTENT_LENGTH, length)
-            .body(body)
-            .send()
+            .body(body);
+        let response = self
+            .execute(request)
             .await
             .map_err(|err| ApiError::transport(action, err))?;
         if !response.status().is_success() {
@@ -390,9 +524,7 @@ impl Client {
     /// tus DELETE: abandon an upload. Best effort.
     pub async fn tus_abort(&self, url: &str) {
         let _ = self
-            .upload(Method::DELETE, url)
-            .timeout(API_TIMEOUT)
-            .send()
+            .execute(self.upload(Method::DELETE, url).timeout(API_TIMEOUT))
             .await;
     }
 }
@@ -469,6 +601,41 @@ mod tests {
             meta,
             "name w7wudG9ycmVudA==,parent_id MTI=,no-torrent dHJ1ZQ=="
         );
+    }
+
+    #[test]
+    fn one_answer_among_failures_keeps_the_host_reachable() {
+        let mut reach = Reach::default();
+        let refused = || {
+            // A closed port on this machine: the connection is refused at once.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(reqwest::get(format!("http://127.0.0.1:{port}/")))
+        };
+        let failed = refused();
+        assert!(failed.as_ref().is_err_and(reqwest::Error::is_connect));
+        for _ in 0..UNREACHABLE_AFTER - 1 {
+            reach.observe(&failed);
+        }
+        assert_eq!(reach.cause, "connection refused");
+        // Any other outcome (here: a request that never got built) starts the count again.
+        let other = reqwest::Client::new()
+            .get("not a url")
+            .build()
+            .map(|_| unreachable!());
+        reach.observe(&other);
+        for _ in 0..UNREACHABLE_AFTER - 1 {
+            reach.observe(&failed);
+        }
+        assert!(reach.failures < UNREACHABLE_AFTER);
+        reach.observe(&failed);
+        assert_eq!(reach.failures, UNREACHABLE_AFTER);
     }
 
     #[test]

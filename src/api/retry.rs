@@ -51,6 +51,17 @@ impl Retry {
     }
 }
 
+/// The note a retry leaves for people: "retrying in 1.8 s: 429 Too Many Requests, attempt
+/// 2/8". `verb` is what happens after the pause ("retrying", "resuming").
+pub fn note(verb: &str, err: &ApiError, wait: Duration, retry: &Retry) -> String {
+    format!(
+        "{verb} in {:.1} s: {}, {}",
+        wait.as_secs_f64(),
+        err.cause(),
+        retry.next_attempt()
+    )
+}
+
 /// The pause before retry number `attempt` (1 = the first retry) after `err`.
 pub fn delay(attempt: u32, err: &ApiError) -> Duration {
     if let Some(wait) = err.retry_after() {
@@ -86,6 +97,8 @@ mod tests {
         three.reset();
         assert!(three.failed(&err).is_some());
         assert_eq!(three.failures(), 1);
+        let note = note("retrying", &err, Duration::from_millis(1800), &three);
+        assert_eq!(note, "retrying in 1.8 s: y, attempt 2/3");
     }
 
     #[test]

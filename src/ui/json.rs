@@ -173,6 +173,12 @@ enum Fields<'a> {
         folders_created: usize,
         interrupted: bool,
         elapsed_ms: u64,
+        /// Files in flight at Ctrl-C, each also a `file_paused` line.
+        paused: usize,
+        /// Bytes this run sent (a resumed file's earlier bytes not included).
+        sent_bytes: u64,
+        /// Requests that failed and were tried again.
+        retried: u64,
     },
     Error {
         kind: &'static str,
@@ -275,7 +281,29 @@ impl<W: Write + Send> Reporter for Json<W> {
                 self.write(&mut state, "file_started", fields);
                 return;
             }
-            Event::FileProgress { .. } => return,
+            Event::FileProgress { .. }
+            | Event::Destination { .. }
+            | Event::FolderChecked
+            | Event::Retrying { .. }
+            | Event::Stalled { .. }
+            | Event::Stopping
+            | Event::Quitting => return,
+            Event::FilePaused {
+                index,
+                path,
+                local,
+                size,
+            } => {
+                state.locals.remove(&index);
+                (
+                    "file_paused",
+                    Fields::File {
+                        local: Some(text(local)),
+                        remote: path,
+                        size,
+                    },
+                )
+            }
             Event::FileResumed {
                 index,
                 path,
@@ -370,6 +398,9 @@ impl<W: Write + Send> Reporter for Json<W> {
                     folders_created: summary.folders_created,
                     interrupted: summary.interrupted,
                     elapsed_ms: u64::try_from(summary.elapsed.as_millis()).unwrap_or(u64::MAX),
+                    paused: summary.paused.len(),
+                    sent_bytes: summary.sent_bytes,
+                    retried: summary.retried,
                 },
             ),
         };

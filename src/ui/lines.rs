@@ -1,5 +1,7 @@
 //! Plain output for pipes, logs and CI: one line per finished thing, no carriage returns.
-//! Colour only when asked for (`--color always`) or on a terminal.
+//! Colour only when asked for (`--color always`) or on a terminal. Files skipped because
+//! put.io has them already are a count (in `uploading ...` and the summary), one line each
+//! only with `-v`: a no-op re-run of a big tree stays a few lines.
 
 use std::io::Write;
 
@@ -42,6 +44,24 @@ impl Reporter for Lines {
             Event::Finished(summary) => self.line(&super::summary_text(summary, palette)),
             Event::Warning { message } => self.line(&format!("warning   {message}")),
             _ if self.quiet => {}
+            Event::Destination { local, remote } => {
+                self.line(&super::header(local, remote, None));
+            }
+            Event::Retrying { what, message, .. } => {
+                self.line(&format!(
+                    "{} {what}: {message}",
+                    palette.yellow("retrying ")
+                ));
+            }
+            Event::Stalled { path, secs, .. } => {
+                self.line(&format!(
+                    "{}   {path}: no progress for {secs} s",
+                    palette.yellow("stalled")
+                ));
+            }
+            Event::Stopping => self.line(&palette.yellow(super::STOPPING)),
+            Event::FilePaused { path, .. } => self.line(&format!("paused    {path}")),
+
             Event::Scanned {
                 folders,
                 files,
@@ -103,7 +123,12 @@ impl Reporter for Lines {
                 }
             }
             Event::FileSkipped { path, reason, .. } => {
-                self.line(&format!("skipped   {path} ({reason})"));
+                // A plain "already there" is a count; one with a caveat in parentheses
+                // (its CRC32 could not be compared) is worth its own line.
+                let plain = reason.starts_with(super::ALREADY_THERE) && !reason.contains('(');
+                if self.verbose || !plain {
+                    self.line(&format!("skipped   {path} ({reason})"));
+                }
             }
             Event::FileDone {
                 path,
@@ -121,7 +146,10 @@ impl Reporter for Lines {
             Event::FileResumed { path, offset, .. } => {
                 self.line(&format!("resuming  {path} at {}", human_bytes(offset)));
             }
-            Event::FileStarted { .. } | Event::FileProgress { .. } => {}
+            Event::FileStarted { .. }
+            | Event::FileProgress { .. }
+            | Event::Quitting
+            | Event::FolderChecked => {}
         }
     }
 }

@@ -37,17 +37,26 @@ pub struct Output {
 }
 
 /// Picks the human reporter for this output (it writes to stderr): bars when stderr is a
-/// terminal and nobody asked for logs, quiet or a dry run; plain lines otherwise.
-pub fn reporter(output: &Output, dry_run: bool) -> Arc<dyn Reporter> {
+/// terminal that can draw them (not `TERM=dumb`) and nobody asked for logs, quiet or a dry
+/// run; plain lines otherwise. With `--json` (`json`) on a terminal stdout too, plain
+/// lines: bars redrawn between JSON lines on one screen would leave copies of themselves.
+pub fn reporter(output: &Output, dry_run: bool, json: bool) -> Arc<dyn Reporter> {
     let palette = Palette {
         enabled: output.color,
     };
     let normal = output.verbosity == Verbosity::Normal;
-    if normal && !dry_run && std::io::stderr().is_terminal() {
+    let json_on_screen = json && std::io::stdout().is_terminal();
+    if normal && !dry_run && !json_on_screen && can_draw() {
         Arc::new(bars::Bars::new(palette))
     } else {
         Arc::new(lines::Lines::new(output.verbosity, dry_run, palette))
     }
+}
+
+/// stderr is a terminal that moves its cursor: `TERM=dumb` (Emacs shells, some CI
+/// consoles) gets plain lines.
+fn can_draw() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
 }
 
 /// Hands every event to two reporters: the human one and `--json`.
@@ -110,7 +119,8 @@ pub fn fatal(message: &str, hint: Option<&str>) {
     }
 }
 
-/// Sets up `tracing` logs on stderr for `-v` (info), `-vv` (debug), `-vvv` (trace).
+/// Sets up `tracing` logs on stderr for `-v` (info), `-vv` (debug), `-vvv` (trace: also
+/// one line per HTTP request, with method, host, path, status and time).
 /// Only putio-up's own logs: the HTTP stack's are noisy and not ours to promise.
 pub fn init_logs(output: &Output) {
     let Verbosity::Verbose(level) = output.verbosity else {
@@ -122,11 +132,36 @@ pub fn init_logs(output: &Output) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::new(format!("warn,putio_up={ours}"));
+    // No colour unless human output has it (`--color`, a terminal), and a closed stderr
+    // (`2>&1 | head`) silences the logs instead of panicking on the complaint about it.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(output.color)
         .with_target(false)
+        .log_internal_errors(false)
         .try_init();
+}
+
+/// What the first Ctrl-C is answered with, at once.
+pub(crate) const STOPPING: &str = "stopping: no new files start, files in flight pause (they resume on the next run); press Ctrl-C again to quit at once";
+
+/// How the decide stage's skip reasons for files put.io already has begin: those are
+/// counted, not listed, unless `-v`.
+pub(crate) const ALREADY_THERE: &str = "already on put.io";
+
+/// `./photos → put.io:/Backups/2026/photos`, and with the scan's totals `, 303 files,
+/// 2.0 GiB`: the first line of a run, saying what goes where.
+pub(crate) fn header(
+    local: &std::path::Path,
+    remote: &str,
+    totals: Option<(usize, u64)>,
+) -> String {
+    let mut text = format!("{} → put.io:{remote}", local.display());
+    if let Some((files, bytes)) = totals {
+        let _ = write!(text, ", {}, {}", count(files, "file"), human_bytes(bytes));
+    }
+    text
 }
 
 /// `1 file`, `2 files`.
@@ -199,18 +234,33 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
                 count(summary.folders_created, "folder")
             );
         }
-        let _ = write!(
-            text,
-            " in {:.1}s ({}/s)",
-            summary.elapsed.as_secs_f64(),
-            human_bytes(summary.rate() as u64)
-        );
+        let _ = write!(text, " in {:.1}s", summary.elapsed.as_secs_f64());
+        // The rate of what this run sent; a run that sent nothing has none to show.
+        if summary.sent_bytes > 0 {
+            let _ = write!(text, " ({}/s)", human_bytes(summary.rate() as u64));
+        }
+        if summary.retried > 0 {
+            let _ = write!(
+                text,
+                "; {} retried",
+                count(
+                    usize::try_from(summary.retried).unwrap_or(usize::MAX),
+                    "request"
+                )
+            );
+        }
     }
     if !summary.failures.is_empty() {
         text.push('\n');
         text.push_str(&palette.red("Failed:"));
         for failure in &summary.failures {
             let _ = write!(text, "\n  {}: {}", failure.path, failure.reason);
+        }
+    }
+    if !summary.paused.is_empty() {
+        text.push_str("\nPaused, to resume on the next run:");
+        for path in &summary.paused {
+            let _ = write!(text, "\n  {path}");
         }
     }
     if summary.interrupted {

@@ -105,6 +105,7 @@ pub(super) async fn stage(
             () = cancel.cancelled() => return Ok(()),
             Some(joined) = folders.lookups.join_next(), if !folders.lookups.is_empty() => {
                 let (id, result) = joined?;
+                folders.stage.tally.folder_checked();
                 folders.settled(id, result).await?
             }
             batch = items.recv(), if read => match batch {

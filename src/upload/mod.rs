@@ -61,7 +61,25 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let tally = Arc::new(Tally::new(Arc::clone(&reporter), settings.dry_run));
+    {
+        // The client's own retries (folder listings, upload creation) are told like a file's.
+        let reporter = Arc::clone(&reporter);
+        client.on_retry(Box::new(move |action, note| {
+            reporter.event(report::Event::Retrying {
+                index: None,
+                what: action,
+                message: note,
+            });
+        }));
+    }
+    let root_name = settings.root_name.to_string_lossy().into_owned();
+    let tally = Arc::new(Tally::new(
+        Arc::clone(&reporter),
+        settings.dry_run,
+        settings.root.clone(),
+        root_name.clone(),
+    ));
+    tally.destination(&remote::shown(&settings.destination, &root_name));
     // The counting pass runs alongside: on a million files it takes seconds, and the first
     // file should be on its way in one. The checks that need its totals before anything is
     // created (nothing matched, more than fits) wait for it up to COUNT_WAIT; on a tree too
@@ -80,8 +98,23 @@ pub async fn run(
             counted
         })
     };
+    let stopped = |tally: &Tally| {
+        let sent = tally::Sent {
+            bytes: 0,
+            retried: client.retried(),
+        };
+        Ok(tally.finish(started.elapsed(), true, sent))
+    };
+    if cancel.is_cancelled() {
+        return stopped(&tally);
+    }
 
-    let account = client.account_info().await.map_err(|err| {
+    // Ctrl-C is answered at once, even while put.io is slow to answer these first calls.
+    let account = tokio::select! {
+        account = client.account_info() => account,
+        () = cancel.cancelled() => return stopped(&tally),
+    };
+    let account = account.map_err(|err| {
         if err.is_unauthorized() {
             Fatal::auth(format!("put.io rejected the token: {err}"))
         } else if matches!(err, crate::api::ApiError::Transport { .. }) {
@@ -107,12 +140,16 @@ pub async fn run(
         Err(_) => None,
     };
     if cancel.is_cancelled() {
-        return Ok(tally.finish(started.elapsed(), true));
+        return stopped(&tally);
     }
     if counted.is_some_and(|c| c.folders == 0) {
         // Only `--include` can leave out the uploaded folder itself: nothing matched.
         tally.warning("nothing matched --include: nothing to upload, no folder created");
-        return Ok(tally.finish(started.elapsed(), false));
+        let sent = tally::Sent {
+            bytes: 0,
+            retried: client.retried(),
+        };
+        return Ok(tally.finish(started.elapsed(), false, sent));
     }
     if account.disk.size > 0 {
         tally.limit_to(account.disk.avail);
@@ -124,7 +161,12 @@ pub async fn run(
                 ..settings.clone()
             };
             let silent: Arc<dyn Reporter> = Arc::new(Silent);
-            let check = Arc::new(Tally::new(Arc::clone(&silent), true));
+            let check = Arc::new(Tally::new(
+                Arc::clone(&silent),
+                true,
+                settings.root.clone(),
+                root_name.clone(),
+            ));
             check.limit_to(account.disk.avail);
             let job = Job {
                 client: Arc::clone(&client),
@@ -133,25 +175,30 @@ pub async fn run(
                 cancel: cancel.clone(),
                 username: account.username.clone(),
             };
-            pipeline(&dry, job).await?;
+            pipeline(&dry, job).await.0?;
             if cancel.is_cancelled() {
-                return Ok(tally.finish(started.elapsed(), true));
+                return stopped(&tally);
             }
         }
     }
     let job = Job {
-        client,
+        client: Arc::clone(&client),
         reporter,
         tally: Arc::clone(&tally),
         cancel: cancel.clone(),
         username: account.username.clone(),
     };
-    let fatal = pipeline(settings, job).await.err();
+    let (result, sent_bytes) = pipeline(settings, job).await;
+    let fatal = result.err();
     if counted.is_none() {
         counting.await?;
     }
     let interrupted = cancel.is_cancelled() && fatal.is_none();
-    let summary = tally.finish(started.elapsed(), interrupted);
+    let sent = tally::Sent {
+        bytes: sent_bytes,
+        retried: client.retried(),
+    };
+    let summary = tally.finish(started.elapsed(), interrupted, sent);
     fatal.map_or(Ok(summary), Err)
 }
 
@@ -173,8 +220,9 @@ struct Job {
 }
 
 /// Finds the destination, then runs the stages until every file is settled. `Err` for
-/// what stops the run (the other stages are cancelled and wind down first).
-async fn pipeline(settings: &UploadSettings, job: Job) -> Result<()> {
+/// what stops the run (the other stages are cancelled and wind down first); with it, the
+/// bytes this pass sent.
+async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
     let Job {
         client,
         reporter,
@@ -183,14 +231,19 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> Result<()> {
         username,
     } = job;
     // A dry run lists folders but creates none: a folder it would create is known empty.
-    let (dest, dest_created) = remote::destination(
-        &client,
-        &settings.destination,
-        settings.retries,
-        settings.dry_run,
-        reporter.as_ref(),
-    )
-    .await?;
+    let (dest, dest_created) = tokio::select! {
+        found = remote::destination(
+            &client,
+            &settings.destination,
+            settings.retries,
+            settings.dry_run,
+            reporter.as_ref(),
+        ) => match found {
+            Ok(found) => found,
+            Err(err) => return (Err(err), 0),
+        },
+        () = cancel.cancelled() => return (Ok(()), 0),
+    };
     tally.destination_created(dest_created);
     // The journal is read only by a real run: a dry run writes nothing, not even there.
     let journal = (!settings.dry_run)
@@ -242,7 +295,7 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> Result<()> {
         settings.verify_wait,
     ));
     let sending = send::stage(
-        transfer,
+        Arc::clone(&transfer),
         work,
         settings.jobs,
         Arc::clone(&tally),
@@ -257,10 +310,13 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> Result<()> {
         result
     };
     let sent = stop(sending.await);
-    let decided = stop(deciding.await?);
-    let listed = stop(folders.await?);
-    walker.await?;
-    listed.and(decided).and(sent)
+    let joined = async {
+        let decided = stop(deciding.await?);
+        let listed = stop(folders.await?);
+        walker.await?;
+        listed.and(decided).and(sent)
+    };
+    (joined.await, transfer.sent())
 }
 
 /// The walk, on a blocking thread, sending its items in batches until it is done, the run

@@ -69,6 +69,23 @@ async fn listed(client: &Client, id: u64) -> Result<Folder, ApiError> {
     })
 }
 
+/// Where `name` goes, for people: `/Backups/2026/photos`, or `folder 123/photos` for a
+/// destination given by id.
+pub fn shown(destination: &Destination, name: &str) -> String {
+    match destination {
+        Destination::Id(0) => format!("/{name}"),
+        Destination::Id(id) => format!("folder {id}/{name}"),
+        Destination::Path(parts) => {
+            let mut shown = String::new();
+            for part in parts.iter().map(String::as_str).chain([name]) {
+                shown.push('/');
+                shown.push_str(part);
+            }
+            shown
+        }
+    }
+}
+
 /// The folder the upload goes into, and how many folders were created to get it.
 pub async fn destination(
     client: &Client,

@@ -7,6 +7,12 @@ use std::time::Duration;
 /// One thing that happened. Borrowed data: a reporter copies what it keeps.
 #[derive(Clone, Debug)]
 pub enum Event<'a> {
+    /// What is uploaded where: the local folder and the put.io path it becomes (for a
+    /// destination given by id, `folder <id>/<name>`). Comes first, before `Scanned`.
+    Destination {
+        local: &'a Path,
+        remote: &'a str,
+    },
     /// The local walk is done.
     Scanned {
         folders: usize,
@@ -44,6 +50,9 @@ pub enum Event<'a> {
         bytes: u64,
         skipped: usize,
     },
+    /// A folder of the tree is known on put.io (found or created), or could not be had.
+    /// For progress only: `Scanned` says how many folders there are.
+    FolderChecked,
     /// A folder was created; `id` is `None` in a dry run (it would be created).
     FolderCreated {
         path: &'a str,
@@ -91,6 +100,32 @@ pub enum Event<'a> {
         kind: FailKind,
         /// The local path, when known.
         local: Option<&'a Path>,
+    },
+    /// A request failed and is tried again after a pause: `message` says why and when
+    /// ("retrying in 1.8 s: 429 Too Many Requests, attempt 2/8"). `index` is the file's,
+    /// when the request was part of a file's transfer; `what` names the file or the call.
+    Retrying {
+        index: Option<usize>,
+        what: &'a str,
+        message: &'a str,
+    },
+    /// A file's request body has moved no byte for `secs` seconds (it is given up, and
+    /// resumed, once the stall limit is reached).
+    Stalled {
+        index: usize,
+        path: &'a str,
+        secs: u64,
+    },
+    /// Ctrl-C: the run stops starting files; those in flight pause.
+    Stopping,
+    /// A second Ctrl-C: the program leaves now. Reporters clear the screen of what they drew.
+    Quitting,
+    /// A file in flight when the run was interrupted: not finished, resumed by the next run.
+    FilePaused {
+        index: usize,
+        path: &'a str,
+        local: &'a Path,
+        size: u64,
     },
     /// Something the user should know that is no failure of a file.
     Warning {
@@ -149,6 +184,13 @@ pub struct Summary {
     pub excluded: usize,
     pub folders_created: usize,
     pub failures: Vec<Failure>,
+    /// Files in flight when the run was interrupted (shown paths): the next run resumes them.
+    pub paused: Vec<String>,
+    /// Bytes this run handed to the network (resent bytes count again; bytes an earlier run
+    /// sent do not): what the rate is computed from.
+    pub sent_bytes: u64,
+    /// Requests that failed and were tried again.
+    pub retried: u64,
     pub elapsed: Duration,
     pub interrupted: bool,
     /// A dry run: `uploaded`, `uploaded_bytes` and `folders_created` count what a real run
@@ -157,11 +199,11 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Bytes per second over the whole run.
+    /// Bytes per second this run sent, over the whole run.
     pub fn rate(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
-            self.uploaded_bytes as f64 / secs
+            self.sent_bytes as f64 / secs
         } else {
             0.0
         }

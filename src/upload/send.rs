@@ -2,7 +2,8 @@
 //! outcomes to the tally. A file put.io stored without a CRC32 yet is handed to
 //! [`Transfer::verify`] outside the `-j` slots, so the next file starts meanwhile. It starts
 //! nothing once the run is cancelled or has met a failure that stops it, and lets the files
-//! in flight wind down (they watch the same token).
+//! in flight wind down (they watch the same token). An upload host that is down (see
+//! `Client::upload_unreachable`) stops the run instead of failing every file in turn.
 
 use std::sync::Arc;
 
@@ -55,14 +56,14 @@ pub(super) async fn stage(
                         });
                     }
                     Ok(Landed::Verified(done)) => tally.done(work.index, &work.file, &done),
-                    Err(err) => settle_failure(&tally, &work, err, &mut fatal, &cancel),
+                    Err(err) => settle_failure(&transfer, &tally, &work, err, &mut fatal, &cancel),
                 }
             }
             Some(joined) = verifying.join_next(), if !verifying.is_empty() => {
                 let (work, result) = joined?;
                 match result {
                     Ok(done) => tally.done(work.index, &work.file, &done),
-                    Err(err) => settle_failure(&tally, &work, err, &mut fatal, &cancel),
+                    Err(err) => settle_failure(&transfer, &tally, &work, err, &mut fatal, &cancel),
                 }
             }
             () = cancel.cancelled(), if take => {}
@@ -88,20 +89,26 @@ pub(super) async fn stage(
     fatal.map_or(Ok(()), Err)
 }
 
-/// A file that did not make it: a failure for the tally, or the end of the run.
+/// A file that did not make it: a failure for the tally, or the end of the run. A file that
+/// failed because the upload host is down ends the run: every other file would fail alike.
 fn settle_failure(
+    transfer: &Transfer,
     tally: &Tally,
     work: &Work,
     err: TransferError,
     fatal: &mut Option<anyhow::Error>,
     cancel: &CancellationToken,
 ) {
+    let err = match (err, transfer.check_reach()) {
+        (TransferError::File(_), Err(down)) => down,
+        (err, _) => err,
+    };
     match err {
         TransferError::File(reason) => {
             tally.failed(FailKind::Upload, Some(work.index), &work.file, reason);
         }
         TransferError::Vanished => tally.vanished(&work.file),
-        TransferError::Cancelled => {}
+        TransferError::Cancelled => tally.paused(work.index, &work.file),
         TransferError::Fatal(err) => {
             if fatal.is_none() {
                 // Stop starting files, and stop those in flight: the run is over.

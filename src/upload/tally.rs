@@ -6,6 +6,7 @@
 //! It never blocks on anything but the reporter and never decides anything, except that
 //! planning more bytes than the account has free stops the run.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -17,9 +18,20 @@ use super::report::{Event, FailKind, Failure, Reporter, Summary};
 use super::transfer::Uploaded;
 use super::walk::Counted;
 
+/// What the network side counted over the run, for the summary.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Sent {
+    pub bytes: u64,
+    pub retried: u64,
+}
+
 pub(super) struct Tally {
     reporter: Arc<dyn Reporter>,
     state: Mutex<State>,
+    /// The uploaded folder and its name as typed: failures are listed by the path below
+    /// the folder that holds it (`photos/a/b.jpg`), whichever stage failed them.
+    root: PathBuf,
+    root_name: String,
 }
 
 #[derive(Default)]
@@ -32,13 +44,42 @@ struct State {
 }
 
 impl Tally {
-    pub(super) fn new(reporter: Arc<dyn Reporter>, dry_run: bool) -> Self {
+    pub(super) fn new(
+        reporter: Arc<dyn Reporter>,
+        dry_run: bool,
+        root: PathBuf,
+        root_name: String,
+    ) -> Self {
         let mut state = State::default();
         state.summary.dry_run = dry_run;
         Tally {
             reporter,
             state: Mutex::new(state),
+            root,
+            root_name,
         }
+    }
+
+    /// `local` as failure lists show it: below the folder holding the root, `/`-separated.
+    fn shown(&self, local: &Path) -> String {
+        let Ok(below) = local.strip_prefix(&self.root) else {
+            return local.display().to_string();
+        };
+        let mut shown = self.root_name.clone();
+        for part in below.components() {
+            shown.push('/');
+            shown.push_str(&part.as_os_str().to_string_lossy());
+        }
+        shown
+    }
+
+    /// Where the run goes, before anything else is reported.
+    pub(super) fn destination(&self, remote: &str) {
+        let _state = self.lock();
+        self.reporter.event(Event::Destination {
+            local: &self.root,
+            remote,
+        });
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -94,7 +135,7 @@ impl Tally {
             ProblemKind::Failed => FailKind::Local,
             ProblemKind::Clash => FailKind::NameClash,
         };
-        let shown = problem.path.display().to_string();
+        let shown = self.shown(&problem.path);
         self.reporter.event(Event::FileFailed {
             index: None,
             path: &shown,
@@ -171,8 +212,26 @@ impl Tally {
             local: Some(&file.local),
         });
         state.summary.failures.push(Failure {
-            path: file.display.clone(),
+            path: self.shown(&file.local),
             reason,
+        });
+    }
+
+    /// A folder lookup is over, whatever its outcome.
+    pub(super) fn folder_checked(&self) {
+        let _state = self.lock();
+        self.reporter.event(Event::FolderChecked);
+    }
+
+    /// The file was in flight when the run was interrupted.
+    pub(super) fn paused(&self, index: usize, file: &PlannedFile) {
+        let mut state = self.lock();
+        state.summary.paused.push(self.shown(&file.local));
+        self.reporter.event(Event::FilePaused {
+            index,
+            path: &file.display,
+            local: &file.local,
+            size: file.size,
         });
     }
 
@@ -213,8 +272,10 @@ impl Tally {
 
     /// The run is over: the summary, reported once. A dry run counts what it planned as
     /// what a real run would upload.
-    pub(super) fn finish(&self, elapsed: Duration, interrupted: bool) -> Summary {
+    pub(super) fn finish(&self, elapsed: Duration, interrupted: bool, sent: Sent) -> Summary {
         let mut state = self.lock();
+        state.summary.sent_bytes = sent.bytes;
+        state.summary.retried = sent.retried;
         if state.summary.dry_run {
             state.summary.uploaded = state.planned_files;
             state.summary.uploaded_bytes = state.planned_bytes;

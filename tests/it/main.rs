@@ -11,6 +11,7 @@ mod json;
 mod keychain;
 mod login;
 mod pipeline;
+mod polish;
 mod rclone;
 mod resilience;
 mod support;

@@ -22,6 +22,8 @@ use crate::upload::report::{Event, Reporter};
 const READ_AHEAD: usize = 2;
 /// A request whose body moves no byte for this long is given up (and resumed or retried).
 const STALL: Duration = Duration::from_secs(60);
+/// A body quiet for this long is said to be stalled, so that people see why nothing moves.
+const NOTICE: Duration = Duration::from_secs(10);
 
 /// Shared between a request body stream and the code waiting for the answer.
 pub(super) struct Sent {
@@ -56,7 +58,7 @@ impl Transfer {
             reader,
             start,
             length,
-            Arc::clone(&sent),
+            (Arc::clone(&sent), Arc::clone(&self.sent)),
             Arc::clone(&self.reporter),
             index,
         );
@@ -65,15 +67,21 @@ impl Transfer {
 
     /// Awaits an upload request, giving up on it when its body stalls and leaving at once on
     /// Ctrl-C (the outer error).
+    /// A body quiet for [`NOTICE`] is reported as stalled (on the file's line), and again
+    /// every [`NOTICE`]; at [`STALL`] the request is given up as "stalled 60 s".
     pub(super) async fn watched<T>(
         &self,
         request: impl std::future::Future<Output = Result<T, ApiError>>,
         sent: &Sent,
+        (index, path): (usize, &str),
         action: &str,
     ) -> Result<Result<T, ApiError>, TransferError> {
+        let quiet = |secs| {
+            self.reporter.event(Event::Stalled { index, path, secs });
+        };
         tokio::select! {
             result = request => Ok(result),
-            () = stalled(sent) => Ok(Err(ApiError::protocol(action, format!("no progress for {}s", STALL.as_secs())))),
+            () = stalled(sent, quiet) => Ok(Err(ApiError::protocol(action, format!("stalled {} s, reconnecting", STALL.as_secs())))),
             () = self.cancel.cancelled() => Err(TransferError::Cancelled),
         }
     }
@@ -84,7 +92,7 @@ fn body_stream(
     file: std::fs::File,
     start: u64,
     length: u64,
-    sent: Arc<Sent>,
+    (sent, total): (Arc<Sent>, Arc<AtomicU64>),
     reporter: Arc<dyn Reporter>,
     index: usize,
 ) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + Sync + 'static {
@@ -102,6 +110,7 @@ fn body_stream(
         if let Ok(bytes) = &item {
             let n = bytes.len() as u64;
             let read = sent.read.fetch_add(n, Ordering::Relaxed) + n;
+            total.fetch_add(n, Ordering::Relaxed);
             reporter.event(Event::FileProgress {
                 index,
                 position: start + read,
@@ -148,18 +157,24 @@ fn read_ahead(
     Ok(())
 }
 
-/// Resolves once the body has not advanced for [`STALL`].
-async fn stalled(sent: &Sent) {
+/// Resolves once the body has not advanced for [`STALL`]; calls `quiet` with the seconds
+/// so far every [`NOTICE`] before that.
+async fn stalled(sent: &Sent, quiet: impl Fn(u64)) {
     let mut last = sent.read.load(Ordering::Relaxed);
     let mut since = Instant::now();
+    let mut told = Duration::ZERO;
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = sent.read.load(Ordering::Relaxed);
         if now != last {
             last = now;
             since = Instant::now();
+            told = Duration::ZERO;
         } else if since.elapsed() >= STALL {
             return;
+        } else if since.elapsed() >= told + NOTICE {
+            told += NOTICE;
+            quiet(told.as_secs());
         }
     }
 }

@@ -21,7 +21,7 @@ mod tus;
 mod verify;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
@@ -59,6 +59,8 @@ pub struct Transfer {
     /// Files in a row whose CRC32 put.io did not report in time, and whether that was said.
     pub crc_misses: AtomicU32,
     pub crc_warned: AtomicBool,
+    /// Bytes handed to the network by this run, over every file (resent bytes again).
+    pub sent: Arc<AtomicU64>,
 }
 
 impl Transfer {
@@ -86,7 +88,13 @@ impl Transfer {
             verify_wait,
             crc_misses: AtomicU32::new(0),
             crc_warned: AtomicBool::new(false),
+            sent: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Bytes this run handed to the network so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 }
 
@@ -359,11 +367,33 @@ impl Transfer {
         }
     }
 
-    /// Sleeps before another try; `Err` when Ctrl-C comes first.
+    /// A file's request failed and goes again after `wait`: counted, and told to people.
+    fn retrying(&self, index: usize, path: &str, note: &str) {
+        self.client.count_retry();
+        self.reporter.event(Event::Retrying {
+            index: Some(index),
+            what: path,
+            message: note,
+        });
+    }
+
+    /// Sleeps before another try; `Err` when Ctrl-C comes first, or when the upload host is
+    /// down (that stops the run: every other file would wait for it too).
     async fn pause(&self, wait: Duration) -> Result<(), TransferError> {
+        self.check_reach()?;
         tokio::select! {
             () = tokio::time::sleep(wait) => Ok(()),
             () = self.cancel.cancelled() => Err(TransferError::Cancelled),
+        }
+    }
+}
+
+impl Transfer {
+    /// `Err` (stopping the run) once the upload host is taken for down.
+    pub fn check_reach(&self) -> Result<(), TransferError> {
+        match self.client.upload_unreachable() {
+            Some(message) => Err(TransferError::Fatal(Fatal::remote(message))),
+            None => Ok(()),
         }
     }
 }

@@ -6,7 +6,8 @@
 use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
-use crate::api::{ApiError, Stored, retry::Retry};
+use crate::api::retry::{self, Retry};
+use crate::api::{ApiError, Stored};
 
 use super::hash::{crc32_of_open, hex};
 use super::{Identity, Job, Landed, Transfer, TransferError, changed, transfer_started};
@@ -30,7 +31,10 @@ impl Transfer {
             let request = self
                 .client
                 .upload_small(&file.name, job.parent_id, size, body, action);
-            let err = match self.watched(request, &sent, action).await? {
+            let err = match self
+                .watched(request, &sent, (index, &file.display), action)
+                .await?
+            {
                 Ok(Stored::File(stored)) => {
                     let local_crc = if sent.read.load(Ordering::Relaxed) == size {
                         hex(sent.hasher())
@@ -58,11 +62,10 @@ impl Transfer {
                     crate::format::counted(retry.failures(), "attempt")
                 )));
             };
-            tracing::info!(
-                "{}: {err}; retrying in {:.1}s ({})",
-                file.display,
-                wait.as_secs_f64(),
-                retry.next_attempt()
+            self.retrying(
+                index,
+                &file.display,
+                &retry::note("retrying", &err, wait, &retry),
             );
             self.pause(wait).await?;
             // A 429 was refused before any work; anything else may have stored the file.

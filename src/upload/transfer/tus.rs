@@ -6,7 +6,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::api::{ApiError, NewUpload, PatchAnswer, retry::Retry};
+use crate::api::retry::{self, Retry};
+use crate::api::{ApiError, NewUpload, PatchAnswer};
 
 use super::hash::{crc32_of_open, hash_range, hex, std_clone};
 use super::{Identity, Job, Landed, Transfer, TransferError, changed, pick, read_error};
@@ -101,7 +102,10 @@ impl Transfer {
                 return Err(TransferError::Cancelled);
             }
             let length = (size - checkpoint.offset).min(self.chunk_size);
-            let err = match self.patch(index, handle, &url, &checkpoint, length).await? {
+            let err = match self
+                .patch((index, &file.display), handle, &url, &checkpoint, length)
+                .await?
+            {
                 Ok((answer, hasher)) if answer.offset == checkpoint.offset + length => {
                     checkpoint = Checkpoint {
                         offset: answer.offset,
@@ -150,13 +154,13 @@ impl Transfer {
                     crate::format::counted(retry.failures(), "attempt")
                 )));
             };
-            if !conflict {
-                tracing::info!(
-                    "{}: {err}; resuming in {:.1}s ({})",
-                    file.display,
-                    wait.as_secs_f64(),
-                    retry.next_attempt()
-                );
+            if conflict {
+                // The server's offset is not ours: no pause, ask it and go on from there.
+                self.client.count_retry();
+                tracing::info!("{}: {err}; asking the server's offset", file.display);
+            } else {
+                let note = retry::note("resuming", &err, wait, &retry);
+                self.retrying(index, &file.display, &note);
                 self.pause(wait).await?;
             }
             match self.client.tus_offset(&url).await {
@@ -287,7 +291,7 @@ impl Transfer {
     /// that end the file at once; the inner one for the request's own outcome.
     async fn patch(
         &self,
-        index: usize,
+        (index, path): (usize, &str),
         handle: &tokio::fs::File,
         url: &str,
         checkpoint: &Checkpoint,
@@ -299,7 +303,7 @@ impl Transfer {
             .await?;
         let action = "upload";
         let request = self.client.tus_patch(url, start, length, body, action);
-        let result = self.watched(request, &sent, action).await?;
+        let result = self.watched(request, &sent, (index, path), action).await?;
         Ok(result.map(|answer| (answer, sent.hasher())))
     }
 
