@@ -163,6 +163,7 @@ fn upload(
 ) -> Result<Outcome> {
     let auth = settings.auth()?;
     let upload = settings.upload(args)?;
+    let logs = settings.upload_logs(args)?;
     let found = auth::resolve(&auth)?;
     tracing::debug!(?upload, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
     let token = found.token;
@@ -174,20 +175,18 @@ fn upload(
             // Folder lookups and file transfers each keep their connections warm.
             upload.jobs + upload.checkers,
         )?);
-        let human = ui::reporter(output, upload.dry_run);
-        let reporter: Arc<dyn upload::report::Reporter> = match json {
-            Some(json) => Arc::new(ui::Tee(human, json)),
-            None => human,
-        };
+        let reporter = ui::upload_reporter(output, upload.dry_run, json, &logs)?;
         let cancel = CancellationToken::new();
         watch_interrupts(cancel.clone());
         let summary = upload::run(&upload, client, reporter, cancel).await?;
         Ok(Outcome(if summary.interrupted {
             Code::Interrupted
-        } else if summary.failures.is_empty() {
-            Code::Success
-        } else {
+        } else if !summary.failures.is_empty() {
             Code::PartialFailure
+        } else if summary.stopped_at.is_some() {
+            Code::Limit
+        } else {
+            Code::Success
         }))
     })
 }

@@ -115,6 +115,9 @@ impl Reporter for Bars {
             }
             Event::FolderCreated { .. } | Event::Excluded { .. } | Event::FilePlanned { .. } => {}
             Event::Warning { message } => self.println(&format!("warning   {message}")),
+            Event::Removed { local, folder } => {
+                self.println(&super::removed_text(local, folder, false));
+            }
             Event::FileResumed { path, offset, .. } => {
                 self.println(&format!("resuming  {path} at {}", human_bytes(offset)));
             }

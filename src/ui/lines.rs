@@ -2,7 +2,9 @@
 //! Colour only when asked for (`--color always`) or on a terminal.
 
 use std::io::Write;
+use std::sync::Arc;
 
+use super::logfile::LogFile;
 use super::{Palette, Verbosity};
 use crate::format::human_bytes;
 use crate::upload::report::{Event, Reporter};
@@ -13,6 +15,8 @@ pub(super) struct Lines {
     verbose: bool,
     dry_run: bool,
     palette: Palette,
+    /// `--log-file`: the lines go there, stamped, instead of stderr.
+    log: Option<Arc<LogFile>>,
 }
 
 impl Lines {
@@ -22,11 +26,23 @@ impl Lines {
             verbose: matches!(verbosity, Verbosity::Verbose(_)),
             dry_run,
             palette,
+            log: None,
         }
     }
 
-    #[allow(clippy::unused_self)]
+    /// The same lines, uncoloured, appended to a log file.
+    pub(super) fn to_log(log: Arc<LogFile>, verbosity: Verbosity, dry_run: bool) -> Self {
+        Lines {
+            log: Some(log),
+            ..Lines::new(verbosity, dry_run, Palette { enabled: false })
+        }
+    }
+
     fn line(&self, text: &str) {
+        if let Some(log) = &self.log {
+            log.write(text);
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");
     }
@@ -114,6 +130,9 @@ impl Reporter for Lines {
             }
             Event::FileResumed { path, offset, .. } => {
                 self.line(&format!("resuming  {path} at {}", human_bytes(offset)));
+            }
+            Event::Removed { local, folder } => {
+                self.line(&super::removed_text(local, folder, self.dry_run));
             }
             Event::FileStarted { .. } | Event::FileProgress { .. } => {}
         }

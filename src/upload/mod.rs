@@ -6,28 +6,34 @@
 //!                      └───────────────┴──▶ tally ◀─────┘  (counts, reporter events)
 //! ```
 //!
-//! A counting pass of the walk comes first, so that the totals are known before anything
+//! The walk goes over every source in turn (`sources`). A counting pass of it comes first, so that the totals are known before anything
 //! starts. Then a folder is looked up as soon as its parent is known and its files go on as
 //! soon as it is; nothing waits for the whole tree. This module only wires the stages.
 //!
 //! A dry run runs the same stages with read-only calls and no send stage. One file's failure
 //! never stops the others; only a rejected token, a full account or a destination that
 //! cannot be had stops the run. The engine reports through a [`Reporter`] and never prints.
+//!
+//! What outlives one run for a long-running caller (`watch`) is [`Shared`]: the bandwidth
+//! limiter. Move mode and the run limits come from the settings of each run.
 
 mod decide;
 mod folders;
 pub mod journal;
+pub mod limit;
+pub mod movemode;
 pub mod plan;
 pub mod remote;
 pub mod report;
 pub mod select;
 mod send;
 pub mod settings;
+pub mod sources;
 mod tally;
 pub mod transfer;
 mod walk;
 
-pub use settings::{Destination, UploadSettings};
+pub use settings::{Cutoff, Destination, Limits, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -47,6 +53,21 @@ use transfer::Transfer;
 /// Items between the walk and the folders stage; files between folders and decide.
 const CHANNEL: usize = 1024;
 
+/// What several runs of one caller share: the `--bwlimit` limiter (all transfers of all
+/// runs together stay under it) and its count of bytes sent.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub throttle: Arc<limit::Throttle>,
+}
+
+impl Shared {
+    pub fn new(settings: &UploadSettings) -> Self {
+        Shared {
+            throttle: Arc::new(limit::Throttle::new(settings.bwlimit.clone())),
+        }
+    }
+}
+
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
     settings: &UploadSettings,
@@ -54,17 +75,31 @@ pub async fn run(
     reporter: Arc<dyn Reporter>,
     cancel: CancellationToken,
 ) -> Result<Summary> {
+    run_shared(settings, client, reporter, cancel, &Shared::new(settings)).await
+}
+
+/// [`run`] with a limiter that outlives the run.
+pub async fn run_shared(
+    settings: &UploadSettings,
+    client: Arc<Client>,
+    reporter: Arc<dyn Reporter>,
+    cancel: CancellationToken,
+    shared: &Shared,
+) -> Result<Summary> {
     let started = Instant::now();
     let tally = Arc::new(Tally::new(Arc::clone(&reporter), settings.dry_run));
     let counted = {
         let (settings, cancel) = (settings.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
             let stop = || cancel.is_cancelled();
-            walk::count(&settings.root, &settings.root_name, &settings.scan, &stop)
+            sources::count(&settings.sources, &stop)
         })
         .await?
     };
     tally.scanned(counted);
+    for problem in &settings.unlisted {
+        tally.problem(problem);
+    }
     if cancel.is_cancelled() {
         return Ok(tally.finish(started.elapsed(), true));
     }
@@ -107,18 +142,13 @@ pub async fn run(
     let walker = {
         let (settings, cancel) = (settings.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
-            walk::walk(
-                &settings.root,
-                &settings.root_name,
-                &settings.scan,
-                &mut |item| {
-                    if cancel.is_cancelled() || items_in.blocking_send(item).is_err() {
-                        std::ops::ControlFlow::Break(())
-                    } else {
-                        std::ops::ControlFlow::Continue(())
-                    }
-                },
-            );
+            sources::walk(&settings.sources, &mut |item| {
+                if cancel.is_cancelled() || items_in.blocking_send(item).is_err() {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            });
         })
     };
     let (known_in, known) = mpsc::channel(CHANNEL);
@@ -135,15 +165,24 @@ pub async fn run(
         items,
         known_in,
     ));
+    let mover = settings.delete_source.then(|| {
+        Arc::new(movemode::Mover::new(
+            &settings.sources,
+            settings.dry_run,
+            cancel.clone(),
+        ))
+    });
     let (work_in, work) = mpsc::channel(settings.jobs);
     let deciding = tokio::spawn(decide::stage(
         decide::Stage {
             rules: decide::Rules {
-                checksum: settings.checksum,
+                // Move mode removes a file already there only when the CRC32s agree.
+                checksum: settings.checksum || settings.delete_source,
                 overwrite: settings.overwrite,
             },
             hashers: settings.jobs,
             journal: journal.clone(),
+            mover: mover.clone(),
             tally: Arc::clone(&tally),
             cancel: cancel.clone(),
         },
@@ -159,13 +198,36 @@ pub async fn run(
         journal,
         account.username.clone(),
         settings.verify_wait,
+        Arc::clone(&shared.throttle),
     ));
+    let budget = Arc::new(limit::Budget::new(settings.limits, started));
+    // `--cutoff hard`: once a limit is reached, the files in flight stop where they are
+    // (resumable, as after Ctrl-C) instead of finishing.
+    let cutoff = (settings.limits.any() && settings.limits.cutoff == Cutoff::Hard).then(|| {
+        let (budget, throttle, cancel) = (
+            Arc::clone(&budget),
+            Arc::clone(&shared.throttle),
+            cancel.clone(),
+        );
+        let base = throttle.sent();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if let Some(kind) = budget.overrun(throttle.sent() - base) {
+                    budget.reach(kind);
+                    cancel.cancel();
+                    return;
+                }
+            }
+        })
+    });
     let sending = send::stage(
         transfer,
         work,
         settings.jobs,
         Arc::clone(&tally),
         cancel.clone(),
+        (Arc::clone(&budget), mover.clone()),
     );
 
     // The first failure that stops the run cancels the other stages, which then wind down.
@@ -179,8 +241,18 @@ pub async fn run(
     let decided = stop(deciding.await?);
     let listed = stop(folders.await?);
     walker.await?;
+    if let Some(cutoff) = cutoff {
+        cutoff.abort();
+    }
+    if let Some(mover) = &mover {
+        mover.finish(&tally);
+    }
     let fatal = listed.and(decided).and(sent).err();
-    let interrupted = cancel.is_cancelled() && fatal.is_none();
+    let stopped = budget.reached();
+    if let Some(kind) = stopped {
+        tally.stopped_at(kind);
+    }
+    let interrupted = cancel.is_cancelled() && fatal.is_none() && stopped.is_none();
     let summary = tally.finish(started.elapsed(), interrupted);
     fatal.map_or(Ok(summary), Err)
 }

@@ -92,7 +92,7 @@ fn json_lines_tell_the_whole_run_and_stdout_holds_nothing_else() {
     assert!(!types.contains(&"file_progress"), "progress is not emitted");
 
     let summary = events.last().unwrap();
-    assert_eq!(summary["schema"], 2);
+    assert_eq!(summary["schema"], 3);
     assert_eq!(summary["uploaded"], 2);
     assert_eq!(summary["uploaded_bytes"], 11);
     assert_eq!(summary["skipped"], 1);

@@ -10,6 +10,7 @@ mod keychain;
 mod login;
 mod pipeline;
 mod rclone;
+mod reach;
 mod resilience;
 mod support;
 mod unknowns;

@@ -31,6 +31,7 @@ use crate::exit::Fatal;
 use crate::format::human_bytes;
 
 use super::journal::{Journal, MIN_SIZE};
+use super::limit::Throttle;
 use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
 
@@ -59,6 +60,8 @@ pub struct Transfer {
     /// Files in a row whose CRC32 put.io did not report in time, and whether that was said.
     pub crc_misses: AtomicU32,
     pub crc_warned: AtomicBool,
+    /// `--bwlimit` and the count of bytes sent, shared by every body.
+    pub throttle: Arc<Throttle>,
 }
 
 impl Transfer {
@@ -73,6 +76,7 @@ impl Transfer {
         journal: Option<Arc<Journal>>,
         account: String,
         verify_wait: Duration,
+        throttle: Arc<Throttle>,
     ) -> Self {
         Transfer {
             origin: client.upload_origin().to_owned(),
@@ -86,6 +90,7 @@ impl Transfer {
             verify_wait,
             crc_misses: AtomicU32::new(0),
             crc_warned: AtomicBool::new(false),
+            throttle,
         }
     }
 }
