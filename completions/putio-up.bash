@@ -417,7 +417,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__upload)
-            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --files-from --files-from0 --delete-source --bwlimit --max-transfer --max-duration --cutoff --progress-interval --log-file --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,6 +468,38 @@ _putio__up() {
                     return 0
                     ;;
                 --exclude-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files-from0)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bwlimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-transfer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cutoff)
+                    COMPREPLY=($(compgen -W "soft hard" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,7 +35,7 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -s v -l verbose -d 'Log 
 complete -c putio-up -n "__fish_putio_up_needs_command" -s q -l quiet -d 'Print only errors and the final summary, no progress bars'
 complete -c putio-up -n "__fish_putio_up_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_needs_command" -s V -l version -d 'Print version'
-complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Upload folders, and everything in them, and files to put.io'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "logout" -d 'Remove the stored token (keychain and file)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
@@ -57,6 +57,15 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l verify-wait
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude -d 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l include -d 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l files-from -d 'Upload only the paths listed in FILE (`-`: stdin), one per line, `#` comments; relative to the one folder given, or absolute inside it' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l files-from0 -d 'Like --files-from, with paths separated by NUL (for `find -print0`)' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l bwlimit -d 'Bandwidth for all transfers together, bytes per second: `10M`, `512k`, `off`, or a timetable by local time such as "08:00,1M 19:00,off"' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l max-transfer -d 'Start no new file once files of this many bytes have been started (e.g. 50G); then exit 5, and the same command continues' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l max-duration -d 'Start no new file after the run has gone on this long (e.g. 2h); then exit 5' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l cutoff -d 'At a limit: `soft` lets the files in flight finish, `hard` pauses them resumably [default: soft]' -r -f -a "soft\t'Files in flight finish'
+hard\t'Files in flight stop at once, to be resumed by the next run'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l progress-interval -d 'When stderr is no terminal, a progress line this often while files are in flight (and a `progress` event with --json); 0 turns it off [default: 30s]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l log-file -d 'Also append the plain log, with timestamps, to FILE, whatever stderr shows' -r -F
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l api-url -d 'put.io API origin: scheme, host and optional port, no path [env: PUTIO_API_URL]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path [env: PUTIO_UPLOAD_URL]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code [env: PUTIO_WEB_URL]' -r
@@ -71,6 +80,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l hidden -d '
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s L -l follow-links -d 'Follow symbolic links (loops are detected and reported); by default links are skipped'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l json -d 'Print newline-delimited JSON events on stdout (human output stays on stderr)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s n -l dry-run -d 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing'
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l delete-source -d 'Move mode: remove each local file once put.io holds it verified (same CRC32), and the folders that emptied (never the folder given); compares CRC32s before skipping'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'Log lines on stderr instead of progress bars (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary, no progress bars'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -144,7 +154,7 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s v -l verbose -d 'Log lines on stderr instead of progress bars (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s q -l quiet -d 'Print only errors and the final summary, no progress bars'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "upload" -d 'Upload folders, and everything in them, and files to put.io'
 complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'

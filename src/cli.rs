@@ -29,7 +29,8 @@ Environment:
 Precedence: command-line flag, then environment variable, then config file, then default.
 
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
-3 token missing or rejected, 4 remote error stopped the run, 130 interrupted.";
+3 token missing or rejected, 4 remote error stopped the run, 5 stopped at a limit you set
+(--max-transfer, --max-duration; run the same command again to continue), 130 interrupted.";
 
 #[derive(Debug, Parser)]
 #[command(name = "putio-up", version, about = "Upload a local folder tree to put.io", after_help = ENV_HELP)]
@@ -96,9 +97,11 @@ pub enum ColorWhen {
     Never,
 }
 
+// Parsed once per run: a large `upload` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Upload a folder, and everything in it, to put.io
+    /// Upload folders, and everything in them, and files to put.io
     #[command(after_help = UPLOAD_EXAMPLES)]
     Upload(UploadArgs),
 
@@ -204,9 +207,15 @@ Examples:
   putio-up upload ./src --exclude target/ --exclude '*.tmp' --no-hidden
   putio-up upload ./photos --include '*.jpg' --include '*.png'   # only pictures
   putio-up upload ./photos --json | jq -c 'select(.type == \"file_failed\")'
+  putio-up upload ./a ./b notes.txt --to /Inbox           # /Inbox/a, /Inbox/b, /Inbox/notes.txt
+  find ~/photos -newer ~/last-run -type f -print0 | putio-up upload ~/photos --files-from0 -
+  putio-up upload ./outbox --delete-source                 # move: remove what put.io verified
+  putio-up upload ./photos --bwlimit \"08:00,1M 19:00,off\"  # 1 MiB/s by day, full speed at night
+  putio-up upload ./archive --max-duration 2h --log-file ~/putio-up.log   # exit 5: run again
 
-Filters use .gitignore syntax, matched against paths relative to DIR: `*.tmp` matches at any
-depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a file back.
+Filters use .gitignore syntax, matched against paths relative to each folder given: `*.tmp`
+matches at any depth, `/build` only at the top, `cache/` only folders, `!keep.tmp` takes a
+file back; a file given by name is sent whatever they say.
 Defaults for most options can be set in the config file (see `putio-up --help`).";
 
 const DOCTOR_HELP: &str = "\
@@ -294,9 +303,10 @@ const OUTPUT: &str = "Output";
 #[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// The folder to upload; put.io gets a folder of the same name
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// Folders and files to upload: a folder becomes a folder of the same name in the
+    /// destination, a file goes straight into it
+    #[arg(value_name = "PATH", required = true, num_args = 1..)]
+    pub paths: Vec<PathBuf>,
 
     /// Destination folder path on put.io, created if missing; a name put.io would not get as
     /// typed (`a:b`) is refused with the name to use [default: the account root, or `to` in
@@ -397,6 +407,9 @@ pub struct UploadArgs {
     #[arg(short = 'n', long, env = "PUTIO_UP_DRY_RUN", hide_env_values = true,
           value_parser = BoolishValueParser::new(), help_heading = OUTPUT)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub reach: ReachArgs,
 }
 
 /// The most `--retries` allows: past this, a file would retry for hours.
@@ -423,6 +436,100 @@ pub fn parse_chunk_size(text: &str) -> Result<u64, String> {
         ));
     }
     Ok(size)
+}
+
+/// Which paths, move mode, bandwidth and run limits, and progress for logs.
+#[allow(clippy::doc_markdown)] // doc comments of clap items are --help text
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Selection, move mode, limits and logs")]
+pub struct ReachArgs {
+    /// Upload only the paths listed in FILE (`-`: stdin), one per line, `#` comments;
+    /// relative to the one folder given, or absolute inside it
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PUTIO_UP_FILES_FROM",
+        hide_env_values = true,
+        conflicts_with = "files_from0"
+    )]
+    pub files_from: Option<PathBuf>,
+
+    /// Like --files-from, with paths separated by NUL (for `find -print0`)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PUTIO_UP_FILES_FROM0",
+        hide_env_values = true
+    )]
+    pub files_from0: Option<PathBuf>,
+
+    /// Move mode: remove each local file once put.io holds it verified (same CRC32), and
+    /// the folders that emptied (never the folder given); compares CRC32s before skipping
+    #[arg(long, env = "PUTIO_UP_DELETE_SOURCE", hide_env_values = true, value_parser = BoolishValueParser::new())]
+    pub delete_source: bool,
+
+    /// Bandwidth for all transfers together, bytes per second: `10M`, `512k`, `off`, or a
+    /// timetable by local time such as "08:00,1M 19:00,off"
+    #[arg(
+        long,
+        env = "PUTIO_UP_BWLIMIT",
+        hide_env_values = true,
+        value_name = "RATE"
+    )]
+    pub bwlimit: Option<String>,
+
+    /// Start no new file once files of this many bytes have been started (e.g. 50G); then
+    /// exit 5, and the same command continues
+    #[arg(long, env = "PUTIO_UP_MAX_TRANSFER", hide_env_values = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_transfer: Option<u64>,
+
+    /// Start no new file after the run has gone on this long (e.g. 2h); then exit 5
+    #[arg(long, env = "PUTIO_UP_MAX_DURATION", hide_env_values = true, value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub max_duration: Option<std::time::Duration>,
+
+    /// At a limit: `soft` lets the files in flight finish, `hard` pauses them resumably
+    /// [default: soft]
+    #[arg(
+        long,
+        env = "PUTIO_UP_CUTOFF",
+        hide_env_values = true,
+        value_name = "MODE",
+        value_enum
+    )]
+    pub cutoff: Option<CutoffMode>,
+
+    /// When stderr is no terminal, a progress line this often while files are in flight
+    /// (and a `progress` event with --json); 0 turns it off [default: 30s]
+    #[arg(long, env = "PUTIO_UP_PROGRESS_INTERVAL", hide_env_values = true, value_name = "DURATION",
+          value_parser = parse_interval)]
+    pub progress_interval: Option<std::time::Duration>,
+
+    /// Also append the plain log, with timestamps, to FILE, whatever stderr shows
+    #[arg(
+        long,
+        env = "PUTIO_UP_LOG_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub log_file: Option<PathBuf>,
+}
+
+/// What happens to files in flight at `--max-transfer` / `--max-duration`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CutoffMode {
+    /// Files in flight finish
+    Soft,
+    /// Files in flight stop at once, to be resumed by the next run
+    Hard,
+}
+
+/// A duration like [`parse_duration`], or `0` for "never".
+pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    if text.trim().trim_end_matches(['s', 'm', 'h']) == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    parse_duration(text)
 }
 
 /// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).

@@ -22,6 +22,9 @@ pub enum Code {
     Auth = 3,
     /// A remote error stopped the whole run (destination cannot be created, account full, ...).
     Remote = 4,
+    /// Stopped at a limit the user set (`--max-transfer`, `--max-duration`) with files left;
+    /// running the same command again continues.
+    Limit = 5,
     /// Interrupted by Ctrl-C (SIGINT).
     Interrupted = 130,
 }

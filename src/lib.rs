@@ -181,6 +181,7 @@ fn upload(
 ) -> Result<Outcome> {
     let auth = settings.auth()?;
     let upload = settings.upload(args)?;
+    let logs = settings.upload_logs(args)?;
     let found = auth::resolve(&auth)?;
     tracing::debug!(?upload, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
     let token = found.token.clone();
@@ -192,11 +193,7 @@ fn upload(
             // Folder lookups and file transfers each keep their connections warm.
             upload.jobs + upload.checkers,
         )?);
-        let human = ui::reporter(output, upload.dry_run, json.is_some());
-        let reporter: Arc<dyn upload::report::Reporter> = match json {
-            Some(json) => Arc::new(ui::Tee(human, json)),
-            None => human,
-        };
+        let reporter = ui::upload_reporter(output, upload.dry_run, json, &logs)?;
         let cancel = CancellationToken::new();
         watch_interrupts(cancel.clone(), Arc::clone(&reporter));
         let summary = upload::run(&upload, client, reporter, cancel)
@@ -204,10 +201,12 @@ fn upload(
             .map_err(|err| rejected_or(err, &found.source))?;
         Ok(Outcome(if summary.interrupted {
             Code::Interrupted
-        } else if summary.failures.is_empty() {
-            Code::Success
-        } else {
+        } else if !summary.failures.is_empty() {
             Code::PartialFailure
+        } else if summary.stopped_at.is_some() {
+            Code::Limit
+        } else {
+            Code::Success
         }))
     })
 }

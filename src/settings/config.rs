@@ -40,6 +40,22 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub no_hidden: Option<bool>,
     pub color: Option<String>,
+    /// Like `--files-from` / `--files-from0`: a list file (`-` is stdin).
+    pub files_from: Option<PathBuf>,
+    pub files_from0: Option<PathBuf>,
+    /// Like `--delete-source` (move mode).
+    pub delete_source: Option<bool>,
+    /// Like `--bwlimit`: "10M", "off" or a timetable.
+    pub bwlimit: Option<String>,
+    pub max_transfer: Option<SizeValue>,
+    /// Like `--max-duration`: "2h".
+    pub max_duration: Option<String>,
+    /// `soft` or `hard`, like `--cutoff`.
+    pub cutoff: Option<String>,
+    /// Like `--progress-interval`: "30s", or "0" for none.
+    pub progress_interval: Option<String>,
+    /// Like `--log-file`.
+    pub log_file: Option<PathBuf>,
     /// Where it was read from; `None` when there was no file.
     #[serde(skip)]
     pub path: Option<PathBuf>,

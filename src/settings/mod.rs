@@ -13,6 +13,7 @@
 pub mod config;
 pub mod login;
 pub mod paths;
+pub mod reach;
 pub mod upload;
 
 use std::io::IsTerminal;
@@ -87,6 +88,11 @@ impl<'a> Settings<'a> {
 
     pub fn upload(&self, args: &UploadArgs) -> Result<UploadSettings> {
         upload::upload(args, &self.config, self.paths.state_dir.clone())
+    }
+
+    /// `upload`'s progress lines and log file.
+    pub fn upload_logs(&self, args: &UploadArgs) -> Result<crate::ui::LogOptions> {
+        reach::log_options(args, &self.config)
     }
 }
 

@@ -1,5 +1,6 @@
-//! `upload`'s settings: the folder, the destination, the numbers, the filters, from flags,
-//! the environment and the config file, checked before anything is sent.
+//! `upload`'s settings: the destination, the numbers, the filters, from flags, the
+//! environment and the config file, checked before anything is sent. The sources and the
+//! options of issue 15 are in `reach`.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,6 @@ pub fn upload(
     config: &Config,
     state_dir: Option<PathBuf>,
 ) -> Result<UploadSettings> {
-    let (root, root_name) = local_root(&args.dir)?;
     let destination = destination(args, config)?;
     let count = |flag: Option<u16>, file: Option<u16>, key: &str, default: u16| {
         pick(
@@ -94,10 +94,21 @@ pub fn upload(
     } else {
         config.no_hidden.unwrap_or(false)
     };
-    let filter = filter(&root, args, config)?;
+    let scan = |root: &Path| -> Result<ScanOptions> {
+        Ok(ScanOptions {
+            filter: filter(root, args, config)?,
+            skip_hidden,
+            follow_links: args.follow_links,
+            selection: None,
+        })
+    };
+    let (sources, unlisted) = super::reach::sources(args, config, &scan)?;
     Ok(UploadSettings {
-        root,
-        root_name,
+        sources,
+        unlisted,
+        delete_source: super::reach::delete_source(args, config),
+        bwlimit: super::reach::bwlimit(args, config)?,
+        limits: super::reach::limits(args, config)?,
         destination,
         jobs: usize::from(jobs),
         checkers: usize::from(checkers),
@@ -106,12 +117,6 @@ pub fn upload(
         retries: retries + 1,
         verify_wait,
         dry_run: args.dry_run,
-        scan: ScanOptions {
-            filter,
-            skip_hidden,
-            follow_links: args.follow_links,
-            selection: None,
-        },
         checksum: args.checksum,
         on_conflict,
         state_dir,
@@ -276,39 +281,6 @@ fn filter(root: &Path, args: &UploadArgs, config: &Config) -> Result<Filter> {
     exclude.extend(from_flags("--exclude", &args.exclude));
     let include = from_flags("--include", &args.include);
     Filter::new(root, &exclude, &include).map_err(Fatal::usage)
-}
-
-/// Checks the folder to upload: it exists, is a folder and can be listed.
-fn local_root(dir: &Path) -> Result<(PathBuf, std::ffi::OsString)> {
-    let shown = dir.display();
-    let meta = std::fs::metadata(dir).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => {
-            Fatal::usage(format!("{shown}: no such file or folder; check the path"))
-        }
-        std::io::ErrorKind::PermissionDenied => Fatal::usage(format!(
-            "{shown}: permission denied; check the permissions of the path and its parents"
-        )),
-        _ => Fatal::usage(format!("{shown}: {err}")),
-    })?;
-    if !meta.is_dir() {
-        return Err(Fatal::usage(format!(
-            "{shown}: not a folder; putio-up uploads folders (put the file in a folder, or upload its parent)"
-        )));
-    }
-    std::fs::read_dir(dir).map_err(|err| {
-        Fatal::usage(format!(
-            "{shown}: cannot list the folder ({}); check its permissions",
-            crate::upload::plan::io_reason(&err)
-        ))
-    })?;
-    let root = std::fs::canonicalize(dir)
-        .map_err(|err| Fatal::usage(format!("{shown}: cannot resolve the path: {err}")))?;
-    let name = root.file_name().map(ToOwned::to_owned).ok_or_else(|| {
-        Fatal::usage(format!(
-            "{shown}: is the file system root; upload a folder below it"
-        ))
-    })?;
-    Ok((root, name))
 }
 
 /// Splits `/Backups/2026` into its folder names. Whitespace around the whole path is

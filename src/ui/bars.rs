@@ -412,6 +412,9 @@ impl Reporter for Bars {
                 shared.println(&palette.yellow(super::STOPPING));
                 state.phase = Phase::Stopping;
             }
+            Event::Removed { local, folder } => {
+                shared.println(&super::removed_text(local, folder, false));
+            }
             Event::FileResumed {
                 index,
                 path,

@@ -17,8 +17,11 @@ use serde::Serialize;
 use crate::exit::Code;
 use crate::upload::report::{Event, Reporter};
 
-/// Bumped when a field changes meaning, a line goes away or the order changes; new fields and
-/// types do not bump it. 2: the streaming engine, where `planned` can follow `file_started`.
+/// Bumped when a field changes meaning, a line goes away, the order changes or the set of
+/// line types changes. 2: the streaming engine, where `planned` can follow `file_started`.
+/// 3: `scanned` may follow the first files (the counting pass runs alongside); `progress`
+/// lines at `--progress-interval`, `source_removed` (`--delete-source`), `file_paused`; and
+/// `removed`, `stopped_at`, `paused`, `sent_bytes` and `retried` in `summary`.
 pub(super) const SCHEMA: u32 = 3;
 
 pub struct Json<W: Write + Send> {
@@ -55,7 +58,7 @@ impl<W: Write + Send> Json<W> {
             Code::Usage => "usage",
             Code::Auth => "auth",
             Code::Interrupted => "interrupted",
-            Code::Success | Code::PartialFailure | Code::Remote => "remote",
+            Code::Success | Code::PartialFailure | Code::Remote | Code::Limit => "remote",
         };
         let mut state = self.state.lock().expect("json state");
         self.write(
@@ -65,6 +68,34 @@ impl<W: Write + Send> Json<W> {
                 kind,
                 message,
                 exit_code: code as u8,
+            },
+        );
+    }
+
+    /// The `progress` line: where the run stands, at `--progress-interval`.
+    pub fn progress(&self, snapshot: &super::progress::Snapshot) {
+        let in_flight = snapshot
+            .in_flight
+            .iter()
+            .map(|f| FlightField {
+                remote: &f.path,
+                size: f.size,
+                position: f.position,
+                percent: f.percent(),
+            })
+            .collect();
+        let mut state = self.state.lock().expect("json state");
+        self.write(
+            &mut state,
+            "progress",
+            Fields::Progress {
+                files_done: snapshot.files_done,
+                files_total: snapshot.files_total,
+                bytes_done: snapshot.bytes_done,
+                bytes_total: snapshot.bytes_total,
+                rate: snapshot.rate,
+                eta_s: snapshot.eta.map(|eta| eta.as_secs()),
+                in_flight,
             },
         );
     }
@@ -98,6 +129,14 @@ struct Line<'a> {
     dry_run: bool,
     #[serde(flatten)]
     fields: Fields<'a>,
+}
+
+#[derive(Serialize)]
+struct FlightField<'a> {
+    remote: &'a str,
+    size: u64,
+    position: u64,
+    percent: u64,
 }
 
 #[derive(Serialize)]
@@ -179,6 +218,21 @@ enum Fields<'a> {
         sent_bytes: u64,
         /// Requests that failed and were tried again.
         retried: u64,
+        removed: usize,
+        stopped_at: Option<&'static str>,
+    },
+    Progress {
+        files_done: usize,
+        files_total: usize,
+        bytes_done: u64,
+        bytes_total: u64,
+        rate: u64,
+        eta_s: Option<u64>,
+        in_flight: Vec<FlightField<'a>>,
+    },
+    Removed {
+        local: Cow<'a, str>,
+        folder: bool,
     },
     Error {
         kind: &'static str,
@@ -322,6 +376,13 @@ impl<W: Write + Send> Reporter for Json<W> {
                 return;
             }
             Event::Warning { message } => ("warning", Fields::Warning { message }),
+            Event::Removed { local, folder } => (
+                "source_removed",
+                Fields::Removed {
+                    local: text(local),
+                    folder,
+                },
+            ),
             Event::FileSkipped {
                 path,
                 reason,
@@ -401,6 +462,10 @@ impl<W: Write + Send> Reporter for Json<W> {
                     paused: summary.paused.len(),
                     sent_bytes: summary.sent_bytes,
                     retried: summary.retried,
+                    removed: summary.removed,
+                    stopped_at: summary
+                        .stopped_at
+                        .map(crate::upload::limit::LimitKind::as_str),
                 },
             ),
         };

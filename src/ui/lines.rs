@@ -4,7 +4,9 @@
 //! only with `-v`: a no-op re-run of a big tree stays a few lines.
 
 use std::io::Write;
+use std::sync::Arc;
 
+use super::logfile::LogFile;
 use super::{Palette, Verbosity};
 use crate::format::{human_bytes, shown_path};
 use crate::upload::report::{Event, Reporter};
@@ -15,6 +17,8 @@ pub(super) struct Lines {
     verbose: bool,
     dry_run: bool,
     palette: Palette,
+    /// `--log-file`: the lines go there, stamped, instead of stderr.
+    log: Option<Arc<LogFile>>,
 }
 
 impl Lines {
@@ -24,11 +28,23 @@ impl Lines {
             verbose: matches!(verbosity, Verbosity::Verbose(_)),
             dry_run,
             palette,
+            log: None,
         }
     }
 
-    #[allow(clippy::unused_self)]
+    /// The same lines, uncoloured, appended to a log file.
+    pub(super) fn to_log(log: Arc<LogFile>, verbosity: Verbosity, dry_run: bool) -> Self {
+        Lines {
+            log: Some(log),
+            ..Lines::new(verbosity, dry_run, Palette { enabled: false })
+        }
+    }
+
     fn line(&self, text: &str) {
+        if let Some(log) = &self.log {
+            log.write(text);
+            return;
+        }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");
     }
@@ -145,6 +161,9 @@ impl Reporter for Lines {
             }
             Event::FileResumed { path, offset, .. } => {
                 self.line(&format!("resuming  {path} at {}", human_bytes(offset)));
+            }
+            Event::Removed { local, folder } => {
+                self.line(&super::removed_text(local, folder, self.dry_run));
             }
             Event::FileStarted { .. }
             | Event::FileProgress { .. }

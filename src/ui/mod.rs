@@ -11,6 +11,8 @@ pub mod auth;
 mod bars;
 mod json;
 mod lines;
+mod logfile;
+pub mod progress;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -20,6 +22,7 @@ use crate::format::human_bytes;
 use crate::upload::report::{Event, Reporter, Summary};
 
 pub use json::Json;
+pub use progress::{LogOptions, upload_reporter};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verbosity {
@@ -173,7 +176,13 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// The closing lines of a run, shared by both reporters.
+/// The line for a local file or folder `--delete-source` removed (or, in a dry run, would).
+pub(crate) fn removed_text(local: &std::path::Path, folder: bool, dry_run: bool) -> String {
+    let slash = if folder { "/" } else { "" };
+    let verb = if dry_run { "would remove" } else { "removed  " };
+    format!("{verb} {}{slash}", local.display())
+}
+
 /// What an `uploaded` line adds for a file put.io stored without a CRC32 to check.
 pub(crate) fn unverified_note(verified: bool) -> &'static str {
     if verified {
@@ -197,6 +206,8 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     } else {
         let head = if summary.interrupted {
             "Interrupted"
+        } else if summary.stopped_at.is_some() {
+            "Stopped at a limit"
         } else {
             "Done"
         };
@@ -220,6 +231,14 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
     }
     if summary.excluded > 0 {
         let _ = write!(text, ", {} excluded", summary.excluded);
+    }
+    if summary.removed > 0 {
+        let verb = if summary.dry_run {
+            "to remove"
+        } else {
+            "removed"
+        };
+        let _ = write!(text, ", {} {verb} locally", summary.removed);
     }
     if summary.dry_run {
         if summary.folders_created > 0 {
@@ -263,7 +282,13 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
             let _ = write!(text, "\n  {path}");
         }
     }
-    if summary.interrupted {
+    if let Some(limit) = summary.stopped_at {
+        let _ = write!(
+            text,
+            "\nStopped at {}: run the same command again to continue; finished files are skipped.",
+            limit.flag()
+        );
+    } else if summary.interrupted {
         text.push_str("\nRun the same command again to continue; finished files are skipped.");
     }
     text

@@ -20,6 +20,7 @@ use crate::api::RemoteFile;
 
 use super::OnConflict;
 use super::journal::Journal;
+use super::movemode::Mover;
 use super::plan::{PlannedFile, Renamed, io_reason};
 use super::remote::Folder;
 use super::report::FailKind;
@@ -118,6 +119,8 @@ pub(super) enum Decision {
         reason: String,
         /// The put.io file that makes the upload unnecessary.
         id: Option<u64>,
+        /// put.io reported a CRC32 equal to the local file's (what `--delete-source` needs).
+        verified: bool,
     },
     /// Same name and size with `--checksum`: the local CRC32 decides, see [`verified`].
     Verify,
@@ -139,6 +142,7 @@ pub(super) fn decide(size: u64, same_name: &[Existing], rules: Rules) -> Decisio
             OnConflict::Skip => Decision::Skip {
                 reason: format!("{why}; left as it is (--on-conflict skip)"),
                 id: Some(folder.id),
+                verified: false,
             },
             OnConflict::Rename => Decision::Rename,
             OnConflict::Fail | OnConflict::Overwrite => Decision::Fail(
@@ -152,6 +156,7 @@ pub(super) fn decide(size: u64, same_name: &[Existing], rules: Rules) -> Decisio
         Some(same) => Decision::Skip {
             reason: "already on put.io: same name and size".to_owned(),
             id: Some(same.id),
+            verified: false,
         },
         None => conflict(
             same_name,
@@ -173,6 +178,7 @@ pub(super) fn verified(size: u64, same_name: &[Existing], crc: u32, rules: Rules
         return Decision::Skip {
             reason: "already on put.io: same name, size and CRC32".to_owned(),
             id: Some(same.id),
+            verified: true,
         };
     }
     // No CRC32 from put.io is "not known", never "different": keep that copy.
@@ -183,6 +189,7 @@ pub(super) fn verified(size: u64, same_name: &[Existing], crc: u32, rules: Rules
         return Decision::Skip {
             reason: "already on put.io: same name and size (put.io has no CRC32 for it yet, so it was not compared)".to_owned(),
             id: Some(unknown.id),
+            verified: false,
         };
     }
     let there = same_name
@@ -208,6 +215,7 @@ fn conflict(existing: &[Existing], why: &str, rules: Rules) -> Decision {
         OnConflict::Skip => Decision::Skip {
             reason: format!("{why}; left as it is (--on-conflict skip)"),
             id: existing.first().map(|e| e.id),
+            verified: false,
         },
         OnConflict::Fail => Decision::Fail(
             FailKind::Conflict,
@@ -251,6 +259,8 @@ pub(super) struct Stage {
     /// Files hashed at once for `--checksum`.
     pub hashers: usize,
     pub journal: Option<Arc<Journal>>,
+    /// `--delete-source`: told of every file already there with an equal CRC32.
+    pub mover: Option<Arc<Mover>>,
     pub tally: Arc<Tally>,
     pub cancel: CancellationToken,
 }
@@ -316,6 +326,7 @@ fn after_hash(known: &Known, crc: std::io::Result<String>, rules: Rules) -> Deci
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Decision::Skip {
             reason: "removed since the scan; nothing to upload".to_owned(),
             id: None,
+            verified: false,
         },
         Err(err) => Decision::Fail(FailKind::Local, format!("cannot read: {}", io_reason(&err))),
         Ok(hex) => match u32::from_str_radix(&hex, 16) {
@@ -343,6 +354,7 @@ fn named(known: &Known, decision: Decision, rules: Rules, given: &mut Given) -> 
                 return Named::As(Decision::Skip {
                     reason: format!("already on put.io as `{name}`: same size"),
                     id: Some(id),
+                    verified: false,
                 });
             }
             let name = free_name(&known.file.name, &known.folder.listing, taken);
@@ -415,6 +427,9 @@ async fn act(
     match decision {
         Decision::Send { replaces } => {
             stage.tally.planned(index, &file)?;
+            if let (None, Some(mover)) = (out, &stage.mover) {
+                mover.would_remove_after_upload(&file, &stage.tally);
+            }
             if let (Some(out), Some(parent_id)) = (out, folder.known_id()) {
                 let work = Work {
                     index,
@@ -425,8 +440,15 @@ async fn act(
                 return Ok(out.send(work).await.is_ok());
             }
         }
-        Decision::Skip { reason, id } => {
+        Decision::Skip {
+            reason,
+            id,
+            verified,
+        } => {
             stage.tally.skipped(&file, &reason, id);
+            if let (true, Some(mover)) = (verified, &stage.mover) {
+                mover.verified(&file, &stage.tally);
+            }
             // A finished file may still be journalled if a run died right at the end.
             if let (Some(journal), Some(parent_id)) = (&stage.journal, folder.known_id()) {
                 let local = file.local.to_string_lossy();
@@ -457,6 +479,7 @@ mod tests {
             Decision::Skip {
                 reason: "already on put.io: same name and size (put.io has no CRC32 for it yet, so it was not compared)".to_owned(),
                 id: Some(7),
+                verified: false,
             }
         );
         // A CRC32 put.io does report, and that differs, is replaced with --on-conflict overwrite.
@@ -494,7 +517,7 @@ mod tests {
     #[test]
     fn same_size_is_skipped_and_names_the_remote_file() {
         let there = [file(7, 9, None), file(8, 5, None)];
-        let Decision::Skip { id, reason } = decide(5, &there, PLAIN) else {
+        let Decision::Skip { id, reason, .. } = decide(5, &there, PLAIN) else {
             panic!("not a skip");
         };
         assert_eq!(id, Some(8));
@@ -546,7 +569,11 @@ mod tests {
         assert_eq!(decide(5, &there, rules), Decision::Verify);
         assert!(matches!(
             verified(5, &there, 0xdead_beef, rules),
-            Decision::Skip { id: Some(4), .. }
+            Decision::Skip {
+                id: Some(4),
+                verified: true,
+                ..
+            }
         ));
         let Decision::Fail(FailKind::Conflict, why) = verified(5, &there, 1, rules) else {
             panic!("not a conflict");

@@ -81,11 +81,21 @@ pub(super) async fn stage(
     out: Sender<Known>,
 ) -> Result<()> {
     let cancel = stage.cancel.clone();
+    let dest = Arc::new(dest);
+    // Files given as sources go straight into the destination, which is known already.
+    let slots = HashMap::from([(
+        super::sources::DESTINATION,
+        Slot {
+            display: String::new(),
+            state: State::Known(Arc::clone(&dest)),
+            complete: false,
+        },
+    )]);
     let mut folders = Tracker {
         stage,
-        dest: Arc::new(dest),
+        dest,
         out,
-        slots: HashMap::new(),
+        slots,
         queue: VecDeque::new(),
         lookups: JoinSet::new(),
         pending_folders: 0,

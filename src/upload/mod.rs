@@ -6,28 +6,34 @@
 //!                      └───────────────┴──▶ tally ◀─────┘  (counts, reporter events)
 //! ```
 //!
-//! A counting pass of the walk comes first, so that the totals are known before anything
+//! The walk goes over every source in turn (`sources`). A counting pass of it comes first, so that the totals are known before anything
 //! starts. Then a folder is looked up as soon as its parent is known and its files go on as
 //! soon as it is; nothing waits for the whole tree. This module only wires the stages.
 //!
 //! A dry run runs the same stages with read-only calls and no send stage. One file's failure
 //! never stops the others; only a rejected token, a full account or a destination that
 //! cannot be had stops the run. The engine reports through a [`Reporter`] and never prints.
+//!
+//! What outlives one run for a long-running caller (`watch`) is [`Shared`]: the bandwidth
+//! limiter. Move mode and the run limits come from the settings of each run.
 
 mod decide;
 mod folders;
 pub mod journal;
+pub mod limit;
+pub mod movemode;
 pub mod plan;
 pub mod remote;
 pub mod report;
 pub mod select;
 mod send;
 pub mod settings;
+pub mod sources;
 mod tally;
 pub mod transfer;
 mod walk;
 
-pub use settings::{Destination, OnConflict, UploadSettings};
+pub use settings::{Cutoff, Destination, Limits, OnConflict, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,12 +59,38 @@ const BATCH: usize = 64;
 /// (about 10^5 files' worth on a local disk).
 const COUNT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// What several runs of one caller share: the `--bwlimit` limiter (all transfers of all
+/// runs together stay under it) and its count of bytes sent.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub throttle: Arc<limit::Throttle>,
+}
+
+impl Shared {
+    pub fn new(settings: &UploadSettings) -> Self {
+        Shared {
+            throttle: Arc::new(limit::Throttle::new(settings.bwlimit.clone())),
+        }
+    }
+}
+
 /// Runs a whole upload. `Err` only for what stops the run; per-file trouble is in the summary.
 pub async fn run(
     settings: &UploadSettings,
     client: Arc<Client>,
     reporter: Arc<dyn Reporter>,
     cancel: CancellationToken,
+) -> Result<Summary> {
+    run_shared(settings, client, reporter, cancel, &Shared::new(settings)).await
+}
+
+/// [`run`] with a limiter that outlives the run.
+pub async fn run_shared(
+    settings: &UploadSettings,
+    client: Arc<Client>,
+    reporter: Arc<dyn Reporter>,
+    cancel: CancellationToken,
+    shared: &Shared,
 ) -> Result<Summary> {
     let started = Instant::now();
     {
@@ -72,14 +104,22 @@ pub async fn run(
             });
         }));
     }
-    let root_name = settings.root_name.to_string_lossy().into_owned();
+    // Failure lists and the header name paths from the first source; with several, the
+    // header shows the destination itself.
+    let first = settings
+        .sources
+        .first()
+        .expect("settings give at least one source");
+    let root_name = first.name.to_string_lossy().into_owned();
     let tally = Arc::new(Tally::new(
         Arc::clone(&reporter),
         settings.dry_run,
-        settings.root.clone(),
+        first.root.clone(),
         root_name.clone(),
     ));
-    tally.destination(&remote::shown(&settings.destination, &root_name));
+    let shown_name = (settings.sources.len() == 1 && first.kind == sources::SourceKind::Folder)
+        .then_some(root_name.as_str());
+    tally.destination(&remote::shown(&settings.destination, shown_name));
     // The counting pass runs alongside: on a million files it takes seconds, and the first
     // file should be on its way in one. The checks that need its totals before anything is
     // created (nothing matched, more than fits) wait for it up to COUNT_WAIT; on a tree too
@@ -91,7 +131,7 @@ pub async fn run(
         let (settings, cancel, tally) = (settings.clone(), count_cancel, Arc::clone(&tally));
         tokio::task::spawn_blocking(move || {
             let stop = || cancel.is_cancelled();
-            let counted = walk::count(&settings.root, &settings.root_name, &settings.scan, &stop);
+            let counted = sources::count(&settings.sources, &stop);
             if !cancel.is_cancelled() {
                 tally.scanned(counted);
             }
@@ -105,6 +145,9 @@ pub async fn run(
         };
         Ok(tally.finish(started.elapsed(), true, sent))
     };
+    for problem in &settings.unlisted {
+        tally.problem(problem);
+    }
     if cancel.is_cancelled() {
         return stopped(&tally);
     }
@@ -164,7 +207,7 @@ pub async fn run(
             let check = Arc::new(Tally::new(
                 Arc::clone(&silent),
                 true,
-                settings.root.clone(),
+                first.root.clone(),
                 root_name.clone(),
             ));
             check.limit_to(account.disk.avail);
@@ -174,8 +217,10 @@ pub async fn run(
                 tally: check,
                 cancel: cancel.clone(),
                 username: account.username.clone(),
+                throttle: Arc::clone(&shared.throttle),
+                started,
             };
-            pipeline(&dry, job).await.0?;
+            pipeline(&dry, job).await.result?;
             if cancel.is_cancelled() {
                 return stopped(&tally);
             }
@@ -187,15 +232,17 @@ pub async fn run(
         tally: Arc::clone(&tally),
         cancel: cancel.clone(),
         username: account.username.clone(),
+        throttle: Arc::clone(&shared.throttle),
+        started,
     };
-    let (result, sent_bytes) = pipeline(settings, job).await;
-    let fatal = result.err();
+    let pass = pipeline(settings, job).await;
+    let fatal = pass.result.err();
     if counted.is_none() {
         counting.await?;
     }
-    let interrupted = cancel.is_cancelled() && fatal.is_none();
+    let interrupted = cancel.is_cancelled() && fatal.is_none() && pass.stopped.is_none();
     let sent = tally::Sent {
-        bytes: sent_bytes,
+        bytes: pass.sent,
         retried: client.retried(),
     };
     let summary = tally.finish(started.elapsed(), interrupted, sent);
@@ -217,19 +264,39 @@ struct Job {
     cancel: CancellationToken,
     /// The account, for the journal's entries.
     username: String,
+    /// `--bwlimit`, shared with other runs of the caller.
+    throttle: Arc<limit::Throttle>,
+    /// When the run started, for `--max-duration`.
+    started: Instant,
 }
 
-/// Finds the destination, then runs the stages until every file is settled. `Err` for
-/// what stops the run (the other stages are cancelled and wind down first); with it, the
-/// bytes this pass sent.
-async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
+/// How one pass of the pipeline ended.
+struct Pass {
+    /// `Err` for what stops the run.
+    result: Result<()>,
+    /// Bytes this pass sent.
+    sent: u64,
+    /// The run limit that stopped it, if one did.
+    stopped: Option<limit::LimitKind>,
+}
+
+/// Finds the destination, then runs the stages until every file is settled. An error that
+/// stops the run cancels the other stages, which wind down first.
+async fn pipeline(settings: &UploadSettings, job: Job) -> Pass {
     let Job {
         client,
         reporter,
         tally,
         cancel,
         username,
+        throttle,
+        started,
     } = job;
+    let ended = |result| Pass {
+        result,
+        sent: 0,
+        stopped: None,
+    };
     // A dry run lists folders but creates none: a folder it would create is known empty.
     let (dest, dest_created) = tokio::select! {
         found = remote::destination(
@@ -240,9 +307,9 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
             reporter.as_ref(),
         ) => match found {
             Ok(found) => found,
-            Err(err) => return (Err(err), 0),
+            Err(err) => return ended(Err(err)),
         },
-        () = cancel.cancelled() => return (Ok(()), 0),
+        () = cancel.cancelled() => return ended(Ok(())),
     };
     tally.destination_created(dest_created);
     // The journal is read only by a real run: a dry run writes nothing, not even there.
@@ -253,7 +320,7 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
     let (items_in, items) = mpsc::channel(CHANNEL / BATCH);
     let walker = {
         let (settings, cancel) = (settings.clone(), cancel.clone());
-        tokio::task::spawn_blocking(move || walk_batches(&settings, &cancel, &items_in))
+        tokio::task::spawn_blocking(move || walk_batches(&settings.sources, &cancel, &items_in))
     };
     let (known_in, known) = mpsc::channel(CHANNEL);
     let folders = tokio::spawn(folders::stage(
@@ -269,15 +336,24 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
         items,
         known_in,
     ));
+    let mover = settings.delete_source.then(|| {
+        Arc::new(movemode::Mover::new(
+            &settings.sources,
+            settings.dry_run,
+            cancel.clone(),
+        ))
+    });
     let (work_in, work) = mpsc::channel(settings.jobs);
     let deciding = tokio::spawn(decide::stage(
         decide::Stage {
             rules: decide::Rules {
-                checksum: settings.checksum,
+                // Move mode removes a file already there only when the CRC32s agree.
+                checksum: settings.checksum || settings.delete_source,
                 on_conflict: settings.on_conflict,
             },
             hashers: settings.jobs,
             journal: journal.clone(),
+            mover: mover.clone(),
             tally: Arc::clone(&tally),
             cancel: cancel.clone(),
         },
@@ -293,13 +369,33 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
         journal,
         username,
         settings.verify_wait,
+        Arc::clone(&throttle),
     ));
+    let budget = Arc::new(limit::Budget::new(settings.limits, started));
+    // `--cutoff hard`: once a limit is reached, the files in flight stop where they are
+    // (resumable, as after Ctrl-C) instead of finishing.
+    let cutoff = (settings.limits.any() && settings.limits.cutoff == Cutoff::Hard).then(|| {
+        let (budget, throttle, cancel) =
+            (Arc::clone(&budget), Arc::clone(&throttle), cancel.clone());
+        let base = throttle.sent();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if let Some(kind) = budget.overrun(throttle.sent() - base) {
+                    budget.reach(kind);
+                    cancel.cancel();
+                    return;
+                }
+            }
+        })
+    });
     let sending = send::stage(
         Arc::clone(&transfer),
         work,
         settings.jobs,
         Arc::clone(&tally),
         cancel.clone(),
+        (Arc::clone(&budget), mover.clone()),
     );
 
     // The first failure that stops the run cancels the other stages, which then wind down.
@@ -316,13 +412,28 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> (Result<()>, u64) {
         walker.await?;
         listed.and(decided).and(sent)
     };
-    (joined.await, transfer.sent())
+    let result = joined.await;
+    if let Some(cutoff) = cutoff {
+        cutoff.abort();
+    }
+    if let Some(mover) = &mover {
+        mover.finish(&tally);
+    }
+    let stopped = budget.reached();
+    if let Some(kind) = stopped {
+        tally.stopped_at(kind);
+    }
+    Pass {
+        result,
+        sent: transfer.sent(),
+        stopped,
+    }
 }
 
-/// The walk, on a blocking thread, sending its items in batches until it is done, the run
-/// is cancelled or the folders stage is gone.
+/// The walk over every source, on a blocking thread, sending its items in batches until it
+/// is done, the run is cancelled or the folders stage is gone.
 fn walk_batches(
-    settings: &UploadSettings,
+    sources: &[sources::Source],
     cancel: &CancellationToken,
     out: &mpsc::Sender<Vec<walk::Item>>,
 ) {
@@ -332,20 +443,15 @@ fn walk_batches(
         !cancel.is_cancelled() && out.blocking_send(full).is_ok()
     };
     let mut going = true;
-    walk::walk(
-        &settings.root,
-        &settings.root_name,
-        &settings.scan,
-        &mut |item| {
-            let flush = matches!(item, walk::Item::Folder(_));
-            batch.push(item);
-            if (flush || batch.len() == BATCH) && !send(&mut batch) {
-                going = false;
-                return std::ops::ControlFlow::Break(());
-            }
-            std::ops::ControlFlow::Continue(())
-        },
-    );
+    sources::walk(sources, &mut |item| {
+        let flush = matches!(item, walk::Item::Folder(_));
+        batch.push(item);
+        if (flush || batch.len() == BATCH) && !send(&mut batch) {
+            going = false;
+            return std::ops::ControlFlow::Break(());
+        }
+        std::ops::ControlFlow::Continue(())
+    });
     if going && !batch.is_empty() {
         send(&mut batch);
     }

@@ -71,15 +71,21 @@ async fn listed(client: &Client, id: u64) -> Result<Folder, ApiError> {
 
 /// Where `name` goes, for people: `/Backups/2026/photos`, or `folder 123/photos` for a
 /// destination given by id.
-pub fn shown(destination: &Destination, name: &str) -> String {
+pub fn shown(destination: &Destination, name: Option<&str>) -> String {
     match destination {
-        Destination::Id(0) => format!("/{name}"),
-        Destination::Id(id) => format!("folder {id}/{name}"),
+        Destination::Id(0) => format!("/{}", name.unwrap_or_default()),
+        Destination::Id(id) => match name {
+            Some(name) => format!("folder {id}/{name}"),
+            None => format!("folder {id}"),
+        },
         Destination::Path(parts) => {
             let mut shown = String::new();
-            for part in parts.iter().map(String::as_str).chain([name]) {
+            for part in parts.iter().map(String::as_str).chain(name) {
                 shown.push('/');
                 shown.push_str(part);
+            }
+            if shown.is_empty() {
+                shown.push('/');
             }
             shown
         }

@@ -127,6 +127,12 @@ pub enum Event<'a> {
         local: &'a Path,
         size: u64,
     },
+    /// `--delete-source`: a local file (or a folder that emptied) was removed, once put.io
+    /// held it verified. In a dry run: would be.
+    Removed {
+        local: &'a Path,
+        folder: bool,
+    },
     /// Something the user should know that is no failure of a file.
     Warning {
         message: &'a str,
@@ -193,6 +199,10 @@ pub struct Summary {
     pub retried: u64,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// Local files removed by `--delete-source` (a dry run: would be), and emptied folders.
+    pub removed: usize,
+    /// The run limit that stopped it with files left (exit 5; a re-run continues).
+    pub stopped_at: Option<super::limit::LimitKind>,
     /// A dry run: `uploaded`, `uploaded_bytes` and `folders_created` count what a real run
     /// would do, and nothing was changed.
     pub dry_run: bool,

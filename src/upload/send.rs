@@ -2,8 +2,10 @@
 //! outcomes to the tally. A file put.io stored without a CRC32 yet is handed to
 //! [`Transfer::verify`] outside the `-j` slots, so the next file starts meanwhile. It starts
 //! nothing once the run is cancelled or has met a failure that stops it, and lets the files
-//! in flight wind down (they watch the same token). An upload host that is down (see
-//! `Client::upload_unreachable`) stops the run instead of failing every file in turn.
+//! in flight wind down (they watch the same token). Nor does it start a file once a run
+//! limit ([`Budget`]) says no: the files in flight finish, and the rest wait for a re-run.
+//! An upload host that is down (see `Client::upload_unreachable`) stops the run instead of
+//! failing every file in turn.
 
 use std::sync::Arc;
 
@@ -11,6 +13,8 @@ use tokio::sync::mpsc::Receiver;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::limit::Budget;
+use super::movemode::Mover;
 use super::plan::PlannedFile;
 use super::report::FailKind;
 use super::tally::Tally;
@@ -33,7 +37,14 @@ pub(super) async fn stage(
     jobs: usize,
     tally: Arc<Tally>,
     cancel: CancellationToken,
+    (budget, mover): (Arc<Budget>, Option<Arc<Mover>>),
 ) -> anyhow::Result<()> {
+    let landed = |work: &Work, done: &Uploaded| {
+        tally.done(work.index, &work.file, done);
+        if let (true, Some(mover)) = (done.verified, &mover) {
+            mover.verified(&work.file, &tally);
+        }
+    };
     let mut running: JoinSet<(Work, Result<Landed, TransferError>)> = JoinSet::new();
     let mut verifying: JoinSet<(Work, Result<Uploaded, TransferError>)> = JoinSet::new();
     let mut fatal: Option<anyhow::Error> = None;
@@ -55,14 +66,14 @@ pub(super) async fn stage(
                             (work, result)
                         });
                     }
-                    Ok(Landed::Verified(done)) => tally.done(work.index, &work.file, &done),
+                    Ok(Landed::Verified(done)) => landed(&work, &done),
                     Err(err) => settle_failure(&transfer, &tally, &work, err, &mut fatal, &cancel),
                 }
             }
             Some(joined) = verifying.join_next(), if !verifying.is_empty() => {
                 let (work, result) = joined?;
                 match result {
-                    Ok(done) => tally.done(work.index, &work.file, &done),
+                    Ok(done) => landed(&work, &done),
                     Err(err) => settle_failure(&transfer, &tally, &work, err, &mut fatal, &cancel),
                 }
             }
@@ -72,6 +83,10 @@ pub(super) async fn stage(
                     input_done = true;
                     continue;
                 };
+                if !budget.may_start(work.file.size) {
+                    input_done = true; // a limit is reached: what is left waits for a re-run
+                    continue;
+                }
                 let transfer = Arc::clone(&transfer);
                 running.spawn(async move {
                     let job = Job {

@@ -2,8 +2,11 @@
 //! `crate::settings` from flags, environment and config file; nothing here reads any of them.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use super::plan::ScanOptions;
+use super::limit::Schedule;
+use super::plan::Problem;
+use super::sources::Source;
 
 /// Where the uploaded folder goes on put.io.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,10 +34,8 @@ pub enum OnConflict {
 
 #[derive(Clone, Debug)]
 pub struct UploadSettings {
-    /// The folder to upload, canonicalised.
-    pub root: PathBuf,
-    /// The name of `root` as typed (before canonicalising), used for the top remote folder.
-    pub root_name: std::ffi::OsString,
+    /// What to upload, in the order given, each path once (see [`super::sources`]).
+    pub sources: Vec<Source>,
     pub destination: Destination,
     /// Files in flight at once (`-j`).
     pub jobs: usize,
@@ -53,6 +54,40 @@ pub struct UploadSettings {
     pub state_dir: Option<PathBuf>,
     /// Decide and report, but create and upload nothing.
     pub dry_run: bool,
-    /// Filters, hidden files, links.
-    pub scan: ScanOptions,
+    /// Entries of a `--files-from` list that cannot be sent (missing, outside the folder):
+    /// failures reported as the run starts, while the rest goes on.
+    pub unlisted: Vec<Problem>,
+    /// `--delete-source`: remove each local file once put.io holds it verified, and the
+    /// folders that emptied; also compares CRC32s before skipping (as `checksum`).
+    pub delete_source: bool,
+    /// `--bwlimit`: bytes per second for all transfers together, by time of day.
+    pub bwlimit: Option<Schedule>,
+    /// `--max-transfer`, `--max-duration`, `--cutoff`.
+    pub limits: Limits,
+}
+
+/// When a run stops starting files, though more are left (exit 5; a re-run continues).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes sent by this run (resent bytes count: they cost bandwidth too).
+    pub max_transfer: Option<u64>,
+    /// Time since the run started.
+    pub max_duration: Option<Duration>,
+    pub cutoff: Cutoff,
+}
+
+impl Limits {
+    pub fn any(&self) -> bool {
+        self.max_transfer.is_some() || self.max_duration.is_some()
+    }
+}
+
+/// What happens to the files in flight when a limit is reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cutoff {
+    /// They finish (the default).
+    #[default]
+    Soft,
+    /// They stop at once and stay resumable (the journal keeps where they were).
+    Hard,
 }

@@ -265,6 +265,18 @@ impl Tally {
         self.skipped(file, "removed since the scan; nothing to upload", None);
     }
 
+    /// `--delete-source` removed a local file or an emptied folder (a dry run: would).
+    pub(super) fn removed(&self, local: &std::path::Path, folder: bool) {
+        let mut state = self.lock();
+        state.summary.removed += 1;
+        self.reporter.event(Event::Removed { local, folder });
+    }
+
+    /// A run limit stopped the run with files left.
+    pub(super) fn stopped_at(&self, kind: super::limit::LimitKind) {
+        self.lock().summary.stopped_at = Some(kind);
+    }
+
     pub(super) fn warning(&self, message: &str) {
         let _state = self.lock();
         self.reporter.event(Event::Warning { message });

@@ -11,6 +11,7 @@ use putio_up::secret::Token;
 use putio_up::upload::plan::ScanOptions;
 use putio_up::upload::report::{Event, Reporter, Summary};
 use putio_up::upload::select::Selection;
+use putio_up::upload::sources::{Source, SourceKind};
 use putio_up::upload::{self, Destination, UploadSettings};
 use tokio_util::sync::CancellationToken;
 
@@ -75,8 +76,16 @@ impl Reporter for Recorder {
 
 fn settings(root: &Path, to: &str, state: &Path) -> UploadSettings {
     UploadSettings {
-        root: root.canonicalize().unwrap(),
-        root_name: root.file_name().unwrap().to_owned(),
+        sources: vec![Source {
+            root: root.canonicalize().unwrap(),
+            name: root.file_name().unwrap().to_owned(),
+            kind: SourceKind::Folder,
+            scan: ScanOptions::default(),
+        }],
+        unlisted: Vec::new(),
+        delete_source: false,
+        bwlimit: None,
+        limits: upload::Limits::default(),
         destination: Destination::Path(vec![to.to_owned()]),
         jobs: 2,
         checkers: 4,
@@ -87,7 +96,6 @@ fn settings(root: &Path, to: &str, state: &Path) -> UploadSettings {
         on_conflict: upload::settings::OnConflict::Fail,
         state_dir: Some(state.to_owned()),
         dry_run: false,
-        scan: ScanOptions::default(),
     }
 }
 
@@ -255,7 +263,7 @@ fn a_selection_sends_only_its_paths_and_reads_only_their_folders() {
     tree.file("sel/e.txt", b"e");
     let state = tempfile::tempdir().unwrap();
     let mut settings = settings(&tree.join("sel"), "dest", state.path());
-    settings.scan.selection = Some(Arc::new(Selection::new(["keep", "e.txt"]).unwrap()));
+    settings.sources[0].scan.selection = Some(Arc::new(Selection::new(["keep", "e.txt"]).unwrap()));
     let recorder = Arc::new(Recorder::default());
 
     let summary = run(

@@ -13,6 +13,7 @@ mod login;
 mod pipeline;
 mod polish;
 mod rclone;
+mod reach;
 mod resilience;
 mod support;
 mod unknowns;

@@ -1,7 +1,8 @@
 //! Request bodies streamed from disk, and the watchdog that gives up on a stalled one.
 //!
 //! A blocking thread reads and hashes ahead (at most [`READ_AHEAD`] pieces), so disk, CRC
-//! and network overlap; the async side only counts what the HTTP stack takes. Memory per
+//! and network overlap; the async side only counts what the HTTP stack takes, and under
+//! `--bwlimit` hands it out in slices, each when the shared [`Throttle`] says. Memory per
 //! body is a few pieces, whatever the file or chunk size. Nothing here decides retries.
 
 use std::io::SeekFrom;
@@ -10,12 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use futures_util::{StreamExt, stream};
+use futures_util::stream;
 
 use crate::api::ApiError;
 
 use super::hash::{READ_SIZE, std_clone};
 use super::{Transfer, TransferError};
+use crate::upload::limit::Throttle;
 use crate::upload::report::{Event, Reporter};
 
 /// Pieces read ahead of the network, per file in flight.
@@ -56,11 +58,11 @@ impl Transfer {
         });
         let stream = body_stream(
             reader,
-            start,
-            length,
+            (start, length),
             (Arc::clone(&sent), Arc::clone(&self.sent)),
             Arc::clone(&self.reporter),
             index,
+            Arc::clone(&self.throttle),
         );
         Ok((reqwest::Body::wrap_stream(stream), sent))
     }
@@ -90,11 +92,11 @@ impl Transfer {
 /// A request body of `length` bytes of `file` from `start`.
 fn body_stream(
     file: std::fs::File,
-    start: u64,
-    length: u64,
+    (start, length): (u64, u64),
     (sent, total): (Arc<Sent>, Arc<AtomicU64>),
     reporter: Arc<dyn Reporter>,
     index: usize,
+    throttle: Arc<Throttle>,
 ) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + Sync + 'static {
     let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
     let hashing = Arc::clone(&sent);
@@ -103,20 +105,37 @@ fn body_stream(
             let _ = tx.blocking_send(Err(err));
         }
     });
-    stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    })
-    .map(move |item| {
-        if let Ok(bytes) = &item {
-            let n = bytes.len() as u64;
+    // The piece being handed out, when the limiter cuts it into slices.
+    let rest = bytes::Bytes::new();
+    stream::unfold((rx, rest), move |(mut rx, mut rest)| {
+        let (sent, total, reporter, throttle) = (
+            Arc::clone(&sent),
+            Arc::clone(&total),
+            Arc::clone(&reporter),
+            Arc::clone(&throttle),
+        );
+        async move {
+            if rest.is_empty() {
+                match rx.recv().await? {
+                    Ok(piece) => rest = piece,
+                    Err(err) => return Some((Err(err), (rx, rest))),
+                }
+            }
+            let slice = if throttle.limited() {
+                rest.split_to(throttle.slice().min(rest.len()))
+            } else {
+                std::mem::take(&mut rest)
+            };
+            throttle.take(slice.len()).await;
+            let n = slice.len() as u64;
             let read = sent.read.fetch_add(n, Ordering::Relaxed) + n;
             total.fetch_add(n, Ordering::Relaxed);
             reporter.event(Event::FileProgress {
                 index,
                 position: start + read,
             });
+            Some((Ok(slice), (rx, rest)))
         }
-        item
     })
 }
 

@@ -31,6 +31,7 @@ use crate::exit::Fatal;
 use crate::format::human_bytes;
 
 use super::journal::{Journal, MIN_SIZE};
+use super::limit::Throttle;
 use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
 
@@ -61,6 +62,8 @@ pub struct Transfer {
     pub crc_warned: AtomicBool,
     /// Bytes handed to the network by this run, over every file (resent bytes again).
     pub sent: Arc<AtomicU64>,
+    /// `--bwlimit` and the count of bytes sent, shared by every body.
+    pub throttle: Arc<Throttle>,
 }
 
 impl Transfer {
@@ -75,6 +78,7 @@ impl Transfer {
         journal: Option<Arc<Journal>>,
         account: String,
         verify_wait: Duration,
+        throttle: Arc<Throttle>,
     ) -> Self {
         Transfer {
             origin: client.upload_origin().to_owned(),
@@ -89,6 +93,7 @@ impl Transfer {
             crc_misses: AtomicU32::new(0),
             crc_warned: AtomicBool::new(false),
             sent: Arc::new(AtomicU64::new(0)),
+            throttle,
         }
     }
 
