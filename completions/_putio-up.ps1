@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Upload a folder, and everything in it, to put.io')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep a folder on put.io: upload it, then upload what is added or changed, until stopped')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to put.io and store the token (browser, --device or --with-token)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (keychain and file)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the account the token belongs to, its disk use, and where the token came from')
@@ -56,6 +57,44 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)')
             [CompletionResult]::new('--exclude-from', '--exclude-from', [CompletionResultType]::ParameterName, 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)')
+            [CompletionResult]::new('--torrents', '--torrents', [CompletionResultType]::ParameterName, 'What .torrent and .magnet files become: `file` stores them like any file, `transfer` starts a put.io transfer from each into its folder instead [default: file]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
+            [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')
+            [CompletionResult]::new('--web-url', '--web-url', [CompletionResultType]::ParameterName, 'put.io web app origin, where `login --device` sends you to approve the code')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output on stderr [default: auto, or `color` in the config file]')
+            [CompletionResult]::new('--checksum', '--checksum', [CompletionResultType]::ParameterName, 'Before skipping a file that is already on put.io with the same size, also compare CRC32s (reads every such local file)')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Replace a different file of the same name on put.io: the new one is uploaded first, then the old one is deleted (it goes to put.io''s trash if enabled)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print newline-delimited JSON events on stdout (human output stays on stderr)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing')
+            [CompletionResult]::new('--no-hidden', '--no-hidden', [CompletionResultType]::ParameterName, 'Leave out hidden files and folders (names starting with `.`); they are uploaded by default')
+            [CompletionResult]::new('--hidden', '--hidden', [CompletionResultType]::ParameterName, 'Upload hidden files and folders (the default; overrides `no_hidden` from the environment or config file)')
+            [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links (loops are detected and reported); by default links are skipped')
+            [CompletionResult]::new('--follow-links', '--follow-links', [CompletionResultType]::ParameterName, 'Follow symbolic links (loops are detected and reported); by default links are skipped')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'putio-up;watch' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination folder path on put.io, created if missing [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]')
+            [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many files to upload at once [default: 4]')
+            [CompletionResult]::new('--checkers', '--checkers', [CompletionResultType]::ParameterName, 'How many folders to list or create on put.io at once, whatever -j is [default: 16]')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Attempts per request before a file is given up (transient errors only) [default: 8]')
+            [CompletionResult]::new('--verify-wait', '--verify-wait', [CompletionResultType]::ParameterName, 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)')
+            [CompletionResult]::new('--exclude-from', '--exclude-from', [CompletionResultType]::ParameterName, 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)')
+            [CompletionResult]::new('--torrents', '--torrents', [CompletionResultType]::ParameterName, 'What .torrent and .magnet files become: `file` stores them like any file, `transfer` starts a put.io transfer from each into its folder instead [default: file]')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Send a file once its size and modification time have not changed for this long')
+            [CompletionResult]::new('--rescan', '--rescan', [CompletionResultType]::ParameterName, 'Walk the whole folder this often, to catch what file events missed')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'put.io API origin: scheme, host and optional port, no path')
             [CompletionResult]::new('--upload-url', '--upload-url', [CompletionResultType]::ParameterName, 'put.io upload origin: scheme, host and optional port, no path')
             [CompletionResult]::new('--web-url', '--web-url', [CompletionResultType]::ParameterName, 'put.io web app origin, where `login --device` sends you to approve the code')
@@ -174,6 +213,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
         }
         'putio-up;help' {
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Upload a folder, and everything in it, to put.io')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep a folder on put.io: upload it, then upload what is added or changed, until stopped')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to put.io and store the token (browser, --device or --with-token)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (keychain and file)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the account the token belongs to, its disk use, and where the token came from')
@@ -184,6 +224,9 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;help;upload' {
+            break
+        }
+        'putio-up;help;watch' {
             break
         }
         'putio-up;help;login' {

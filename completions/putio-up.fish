@@ -36,6 +36,7 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -s q -l quiet -d 'Print 
 complete -c putio-up -n "__fish_putio_up_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_needs_command" -s V -l version -d 'Print version'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "watch" -d 'Keep a folder on put.io: upload it, then upload what is added or changed, until stopped'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "logout" -d 'Remove the stored token (keychain and file)'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
@@ -53,6 +54,8 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l verify-wait
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude -d 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l include -d 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l torrents -d 'What .torrent and .magnet files become: `file` stores them like any file, `transfer` starts a put.io transfer from each into its folder instead [default: file]' -r -f -a "file\t'Store them as files'
+transfer\t'Start a put.io transfer from each (a .magnet file holds a magnet link)'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
@@ -70,6 +73,37 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s L -l follow
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l to -d 'Destination folder path on put.io, created if missing [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l parent-id -d 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s j -l jobs -d 'How many files to upload at once [default: 4]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l checkers -d 'How many folders to list or create on put.io at once, whatever -j is [default: 16]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l chunk-size -d 'Bytes sent per upload request, e.g. 64MiB; a failed request resends at most this much [default: 64MiB]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l retries -d 'Attempts per request before a file is given up (transient errors only) [default: 8]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l verify-wait -d 'How long to wait for put.io to report the CRC32 of a file it stored without one, e.g. `90s`, `5m`; a file still without one is kept and reported as not verified [default: 60s]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l exclude -d 'Leave out paths matching this .gitignore-style pattern (repeatable; adds to `exclude` in the config file)' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l include -d 'Upload only files matching this .gitignore-style pattern, or inside a matching folder (repeatable)' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l exclude-from -d 'Read exclude patterns from FILE, one per line, .gitignore syntax (repeatable)' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l torrents -d 'What .torrent and .magnet files become: `file` stores them like any file, `transfer` starts a put.io transfer from each into its folder instead [default: file]' -r -f -a "file\t'Store them as files'
+transfer\t'Start a put.io transfer from each (a .magnet file holds a magnet link)'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l settle -d 'Send a file once its size and modification time have not changed for this long' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l rescan -d 'Walk the whole folder this often, to catch what file events missed' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l upload-url -d 'put.io upload origin: scheme, host and optional port, no path' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l web-url -d 'put.io web app origin, where `login --device` sends you to approve the code' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l config -d 'Config file to read instead of $XDG_CONFIG_HOME/putio-up/putio-up.toml' -r -F
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l color -d 'Colour in human output on stderr [default: auto, or `color` in the config file]' -r -f -a "auto\t'Colour when stderr is a terminal and NO_COLOR is not set'
+always\t'Colour, even into a pipe or file'
+never\t'No colour'"
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l checksum -d 'Before skipping a file that is already on put.io with the same size, also compare CRC32s (reads every such local file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l overwrite -d 'Replace a different file of the same name on put.io: the new one is uploaded first, then the old one is deleted (it goes to put.io\'s trash if enabled)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l json -d 'Print newline-delimited JSON events on stdout (human output stays on stderr)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s n -l dry-run -d 'Decide everything (walk, names, remote listing) and print the plan; create and upload nothing'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l no-hidden -d 'Leave out hidden files and folders (names starting with `.`); they are uploaded by default'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l hidden -d 'Upload hidden files and folders (the default; overrides `no_hidden` from the environment or config file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s L -l follow-links -d 'Follow symbolic links (loops are detected and reported); by default links are skipped'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s q -l quiet -d 'Print only errors and the final summary'
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l port -d 'Port of the local callback, http://127.0.0.1:PORT/callback, which must be the callback URL registered for your put.io app. Another port, or 0 (any free one), works only if put.io accepts any loopback port for the app, which is not known' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l timeout -d 'Give up waiting for the browser or the code\'s approval after this long (90s, 5m, 1h)' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand login" -l api-url -d 'put.io API origin: scheme, host and optional port, no path' -r
@@ -140,11 +174,12 @@ never\t'No colour'"
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s q -l quiet -d 'Print only errors and the final summary'
 complete -c putio-up -n "__fish_putio_up_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "doctor" -d 'Find out how put.io answers where putio-up\'s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
-complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload login logout whoami doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "upload" -d 'Upload a folder, and everything in it, to put.io'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "watch" -d 'Keep a folder on put.io: upload it, then upload what is added or changed, until stopped'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "login" -d 'Log in to put.io and store the token (browser, --device or --with-token)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "logout" -d 'Remove the stored token (keychain and file)'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "whoami" -d 'Show the account the token belongs to, its disk use, and where the token came from'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "doctor" -d 'Find out how put.io answers where putio-up\'s assumptions are unverified, in a temporary folder it removes; prints a report to paste into a bug report'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
+complete -c putio-up -n "__fish_putio_up_using_subcommand help; and not __fish_seen_subcommand_from upload watch login logout whoami doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

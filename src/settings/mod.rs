@@ -14,6 +14,7 @@ pub mod config;
 pub mod login;
 pub mod paths;
 pub mod upload;
+pub mod watch;
 
 use std::io::IsTerminal;
 
@@ -21,10 +22,11 @@ use anyhow::Result;
 
 use crate::api::{DEFAULT_API_URL, DEFAULT_UPLOAD_URL, Endpoints};
 use crate::auth::{AuthSettings, LoginSettings};
-use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs};
+use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, WatchArgs};
 use crate::exit::Fatal;
 use crate::ui::{Output, Verbosity};
 use crate::upload::UploadSettings;
+use crate::watch::WatchSettings;
 use config::Config;
 use paths::{Layout, Overrides, Paths};
 
@@ -80,6 +82,10 @@ impl<'a> Settings<'a> {
 
     pub fn upload(&self, args: &UploadArgs) -> Result<UploadSettings> {
         upload::upload(args, &self.config, self.paths.state_dir.clone())
+    }
+
+    pub fn watch(&self, args: &WatchArgs) -> Result<WatchSettings> {
+        watch::watch(args, self.upload(&args.upload)?)
     }
 }
 

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::config::{Config, SizeValue};
-use crate::cli::{UploadArgs, parse_duration, parse_size};
+use crate::cli::{TorrentsMode, UploadArgs, parse_duration, parse_size};
 use crate::exit::Fatal;
 use crate::upload::plan::{Filter, Pattern, ScanOptions};
-use crate::upload::{Destination, UploadSettings};
+use crate::upload::{Destination, Torrents, UploadSettings};
 
 pub const DEFAULT_JOBS: u16 = 4;
 /// Folders listed or created at once: put.io answers a listing in one round trip, so more
@@ -87,6 +87,10 @@ pub fn upload(
         checksum: args.checksum,
         overwrite: args.overwrite,
         state_dir,
+        torrents: match args.torrents {
+            Some(TorrentsMode::Transfer) => Torrents::Transfer,
+            Some(TorrentsMode::File) | None => Torrents::File,
+        },
     })
 }
 

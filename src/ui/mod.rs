@@ -11,6 +11,7 @@ pub mod auth;
 mod bars;
 mod json;
 mod lines;
+pub mod watch;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};

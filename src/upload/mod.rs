@@ -27,7 +27,7 @@ mod tally;
 pub mod transfer;
 mod walk;
 
-pub use settings::{Destination, UploadSettings};
+pub use settings::{Destination, Torrents, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -150,16 +150,19 @@ pub async fn run(
         known,
         (!settings.dry_run).then_some(work_in),
     ));
-    let transfer = Arc::new(Transfer::new(
-        Arc::clone(&client),
-        reporter,
-        settings.chunk_size,
-        settings.retries,
-        cancel.clone(),
-        journal,
-        account.username.clone(),
-        settings.verify_wait,
-    ));
+    let transfer = Arc::new(
+        Transfer::new(
+            Arc::clone(&client),
+            reporter,
+            settings.chunk_size,
+            settings.retries,
+            cancel.clone(),
+            journal,
+            account.username.clone(),
+            settings.verify_wait,
+        )
+        .with_torrents(settings.torrents),
+    );
     let sending = send::stage(
         transfer,
         work,

@@ -55,6 +55,9 @@ pub(super) async fn stage(
                         });
                     }
                     Ok(Landed::Verified(done)) => tally.done(work.index, &work.file, &done),
+                    Ok(Landed::Transfer { id, new }) => {
+                        tally.skipped(&work.file, &super::transfer::torrent::reason(id, new), None);
+                    }
                     Err(err) => settle_failure(&tally, &work, err, &mut fatal, &cancel),
                 }
             }

@@ -39,4 +39,16 @@ pub struct UploadSettings {
     pub dry_run: bool,
     /// Filters, hidden files, links.
     pub scan: ScanOptions,
+    /// What a `.torrent` or `.magnet` file becomes on put.io.
+    pub torrents: Torrents,
+}
+
+/// What `.torrent` and `.magnet` files become (`--torrents`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Torrents {
+    /// Stored as files, like any other (`no-torrent`).
+    #[default]
+    File,
+    /// Each starts a put.io transfer into its folder instead (a torrent "blackhole").
+    Transfer,
 }

@@ -14,3 +14,4 @@ mod resilience;
 mod support;
 mod unknowns;
 mod upload;
+mod watch;

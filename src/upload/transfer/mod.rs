@@ -17,6 +17,7 @@
 mod body;
 mod hash;
 mod small;
+pub mod torrent;
 mod tus;
 mod verify;
 
@@ -33,6 +34,7 @@ use crate::format::human_bytes;
 use super::journal::{Journal, MIN_SIZE};
 use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
+use super::settings::Torrents;
 
 pub use hash::crc32_of;
 pub use verify::Pending;
@@ -59,6 +61,8 @@ pub struct Transfer {
     /// Files in a row whose CRC32 put.io did not report in time, and whether that was said.
     pub crc_misses: AtomicU32,
     pub crc_warned: AtomicBool,
+    /// What `.torrent` and `.magnet` files become (see [`torrent`]).
+    pub torrents: Torrents,
 }
 
 impl Transfer {
@@ -86,7 +90,15 @@ impl Transfer {
             verify_wait,
             crc_misses: AtomicU32::new(0),
             crc_warned: AtomicBool::new(false),
+            torrents: Torrents::File,
         }
+    }
+
+    /// The same stage, with `.torrent` and `.magnet` files treated as `torrents` says.
+    #[must_use]
+    pub fn with_torrents(mut self, torrents: Torrents) -> Self {
+        self.torrents = torrents;
+        self
     }
 }
 
@@ -117,6 +129,12 @@ pub enum Landed {
     /// Stored; hand to [`Transfer::verify`], which waits for put.io's CRC32 without holding
     /// a transfer slot.
     Unconfirmed(Pending),
+    /// Not stored: put.io transfer `id` was started from it (`--torrents transfer`); `new`
+    /// when this run started it, not an earlier one.
+    Transfer {
+        id: u64,
+        new: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -180,7 +198,9 @@ impl Transfer {
             path: &file.display,
             size: identity.size,
         });
-        if identity.size < SMALL_FILE && !needs_tus(&file.name) {
+        if let Some(kind) = self.torrent_kind(&file.name) {
+            self.start_transfer(job, &handle, identity, kind).await
+        } else if identity.size < SMALL_FILE && !needs_tus(&file.name) {
             self.upload_small(job, &handle, identity).await
         } else {
             self.upload_tus(job, &handle, identity).await
