@@ -42,7 +42,10 @@ def main():
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--folders", type=int, default=1_000)
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle measured")
+    parser.add_argument("--bin", default=BIN, help="folder of putio-up and fake-putio (default target/release)")
     args = parser.parse_args()
+    run_module = sys.modules["run"]
+    run_module.BIN = args.bin  # the fake is started from there too
 
     work = tempfile.mkdtemp(prefix="putio-bench-watch-")
     tree = os.path.join(work, "tree")
@@ -54,7 +57,7 @@ def main():
             out.write(str(i))
     fake = Fake()
     proc = subprocess.Popen(
-        [os.path.join(BIN, "putio-up"), "watch", tree, "--settle", "1s", "-j", "16"],
+        [os.path.join(args.bin, "putio-up"), "watch", tree, "--settle", "1s", "-j", "16"],
         env=fake.env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
