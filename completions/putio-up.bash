@@ -37,6 +37,9 @@ _putio__up() {
             putio__up,upload)
                 cmd="putio__up__subcmd__upload"
                 ;;
+            putio__up,watch)
+                cmd="putio__up__subcmd__watch"
+                ;;
             putio__up,whoami)
                 cmd="putio__up__subcmd__whoami"
                 ;;
@@ -61,6 +64,9 @@ _putio__up() {
             putio__up__subcmd__help,upload)
                 cmd="putio__up__subcmd__help__subcmd__upload"
                 ;;
+            putio__up__subcmd__help,watch)
+                cmd="putio__up__subcmd__help__subcmd__watch"
+                ;;
             putio__up__subcmd__help,whoami)
                 cmd="putio__up__subcmd__help__subcmd__whoami"
                 ;;
@@ -71,7 +77,7 @@ _putio__up() {
 
     case "${cmd}" in
         putio__up)
-            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --web-url --config --color --help --version upload login logout whoami doctor completions man help"
+            opts="-v -q -h -V --verbose --quiet --api-url --upload-url --web-url --config --color --help --version upload watch login logout whoami doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,7 +187,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__help)
-            opts="upload login logout whoami doctor completions man help"
+            opts="upload watch login logout whoami doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +285,20 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__help__subcmd__upload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -417,7 +437,7 @@ _putio__up() {
             return 0
             ;;
         putio__subcmd__up__subcmd__upload)
-            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --files-from --files-from0 --delete-source --bwlimit --max-transfer --max-duration --cutoff --progress-interval --log-file --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --torrents --files-from --files-from0 --delete-source --bwlimit --max-transfer --max-duration --cutoff --progress-interval --log-file --verbose --quiet --api-url --upload-url --web-url --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +491,10 @@ _putio__up() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --torrents)
+                    COMPREPLY=($(compgen -W "file transfer" -- "${cur}"))
+                    return 0
+                    ;;
                 --files-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -500,6 +524,132 @@ _putio__up() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        putio__subcmd__up__subcmd__watch)
+            opts="-j -L -n -v -q -h --to --parent-id --on-conflict --overwrite --checksum --jobs --checkers --chunk-size --retries --verify-wait --exclude --include --exclude-from --no-hidden --hidden --follow-links --json --dry-run --torrents --files-from --files-from0 --delete-source --bwlimit --max-transfer --max-duration --cutoff --progress-interval --log-file --settle --rescan --verbose --quiet --api-url --upload-url --web-url --config --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -W "fail skip overwrite rename" -- "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --torrents)
+                    COMPREPLY=($(compgen -W "file transfer" -- "${cur}"))
+                    return 0
+                    ;;
+                --files-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files-from0)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bwlimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-transfer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cutoff)
+                    COMPREPLY=($(compgen -W "soft hard" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --settle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rescan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -105,6 +105,10 @@ pub enum Command {
     #[command(after_help = UPLOAD_EXAMPLES)]
     Upload(UploadArgs),
 
+    /// Keep a folder on put.io: upload it, then upload what is added or changed, until stopped
+    #[command(after_help = WATCH_HELP)]
+    Watch(WatchArgs),
+
     /// Log in to put.io and store the token (browser, --device or --with-token)
     #[command(after_help = LOGIN_HELP)]
     Login(LoginArgs),
@@ -408,6 +412,12 @@ pub struct UploadArgs {
           value_parser = BoolishValueParser::new(), help_heading = OUTPUT)]
     pub dry_run: bool,
 
+    /// What .torrent and .magnet files become: `file` stores them like any file, `transfer`
+    /// starts a put.io transfer from each into its folder instead [default: file]
+    #[arg(long, env = "PUTIO_UP_TORRENTS", hide_env_values = true, value_name = "MODE",
+          value_enum, help_heading = TRANSFER)]
+    pub torrents: Option<TorrentsMode>,
+
     #[command(flatten)]
     pub reach: ReachArgs,
 }
@@ -530,6 +540,46 @@ pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
         return Ok(std::time::Duration::ZERO);
     }
     parse_duration(text)
+}
+
+/// What .torrent and .magnet files become on put.io.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TorrentsMode {
+    /// Store them as files
+    File,
+    /// Start a put.io transfer from each (a .magnet file holds a magnet link)
+    Transfer,
+}
+
+const WATCH_HELP: &str = "\
+Examples:
+  putio-up watch ~/Outbox --to /Inbox               # keep ~/Outbox in /Inbox/Outbox
+  putio-up watch ~/blackhole --to /Torrents --torrents transfer   # a torrent blackhole
+  PUTIO_TOKEN=... putio-up watch /data --to /Backups --json       # as a service, events as JSON
+
+It first uploads what is not on put.io yet (as `upload` does), then watches the folder and
+uploads each new or changed file once it has settled: size and modification time unchanged
+for --settle, and not open for writing. It never deletes anything on put.io: a file renamed or
+moved locally is a new file there. Trouble that passes (put.io unreachable, 5xx, 429, a
+revoked token) is said once and waited out; a full rescan runs every --rescan anyway.
+
+SIGTERM stops it cleanly (exit 0), Ctrl-C too (exit 130); unfinished uploads resume on the
+next start, which also picks up whatever changed while it was down.";
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub upload: UploadArgs,
+
+    /// Send a file once its size and modification time have not changed for this long
+    #[arg(long, env = "PUTIO_UP_SETTLE", hide_env_values = true, value_name = "DURATION", default_value = "5s",
+          value_parser = parse_duration)]
+    pub settle: std::time::Duration,
+
+    /// Walk the whole folder this often, to catch what file events missed
+    #[arg(long, env = "PUTIO_UP_RESCAN", hide_env_values = true, value_name = "DURATION", default_value = "1h",
+          value_parser = parse_duration)]
+    pub rescan: std::time::Duration,
 }
 
 /// Parses `123`, `64KiB`, `64MiB`, `1GiB`, `10MB`, `5k`, `8M` (binary units for the short forms).

@@ -10,6 +10,7 @@
 //! ```text
 //! lib (run, finish)
 //!  ├─ doctor ─► ui, api      probes put.io where our assumptions are unverified
+//!  ├─ watch ─► upload, api   keeps a folder on put.io: events, settling, passes, signals
 //!  ├─ generate ─────────────┐
 //!  └─ settings ─────────────┼─► cli        flags as parsed; imports nothing of ours
 //!      └─ ui                │              prints; owns `Output`, listens to the two below
@@ -38,6 +39,7 @@ pub mod secret;
 pub mod settings;
 pub mod ui;
 pub mod upload;
+pub mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -62,6 +64,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             return printed(written);
         }
         Command::Upload(_)
+        | Command::Watch(_)
         | Command::Login(_)
         | Command::Logout
         | Command::Whoami(_)
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             result
         }
+        Command::Watch(args) => watch(&settings, &output, &args),
         Command::Login(args) => {
             let auth = settings.auth()?;
             let login = settings.login(&args)?;
@@ -208,6 +212,40 @@ fn upload(
         } else {
             Code::Success
         }))
+    })
+}
+
+/// `watch`: runs until SIGTERM (exit 0) or Ctrl-C (exit 130). The token is read again
+/// whenever put.io refused it, so a new `putio-up login` is picked up without a restart.
+fn watch(settings: &Settings<'_>, output: &ui::Output, args: &cli::WatchArgs) -> Result<Outcome> {
+    let auth = settings.auth()?;
+    let watch = settings.watch(args)?;
+    // No token at all is a mistake to say at once, not something to wait for.
+    let found = auth::resolve(&auth)?;
+    tracing::debug!(?watch, endpoints = ?auth.endpoints, token_from = %found.source, "settings");
+    let upload = &watch.upload;
+    let (retries, connections) = (upload.retries, upload.jobs + upload.checkers);
+    let connect = move || -> Result<Arc<api::Client>> {
+        let found = auth::resolve(&auth)?;
+        Ok(Arc::new(api::Client::new(
+            auth.endpoints.clone(),
+            &found.token,
+            retries,
+            connections,
+        )?))
+    };
+    let human = ui::watch::reporter(output);
+    let reporter: Arc<dyn upload::report::Reporter> = if args.upload.json {
+        Arc::new(ui::Tee(human, Arc::new(ui::Json::stdout(false))))
+    } else {
+        human
+    };
+    let printer = ui::watch::WatchPrinter::new(output);
+    runtime()?.block_on(async move {
+        let stop = watch::Stop::default();
+        stop.on_signals()?;
+        let stopped = watch::run(&watch, &connect, reporter, &printer, &stop).await?;
+        Ok(Outcome(stopped.code()))
     })
 }
 

@@ -383,6 +383,24 @@ impl Client {
         Ok(page.transfers)
     }
 
+    /// Starts a transfer from a magnet URI or an http(s) link into folder `parent_id`
+    /// (`POST /v2/transfers/add`, putio-api.md §6.3). Not retried here: a lost answer may
+    /// have started it, so the caller looks at the transfers before adding it again.
+    pub async fn add_transfer(
+        &self,
+        url: &str,
+        parent_id: u64,
+    ) -> Result<RemoteTransfer, ApiError> {
+        let parent = parent_id.to_string();
+        let envelope: types::TransferEnvelope = self
+            .json("add transfer", false, || {
+                self.api(Method::POST, "/v2/transfers/add")
+                    .form(&[("url", url), ("save_parent_id", parent.as_str())])
+            })
+            .await?;
+        Ok(envelope.transfer)
+    }
+
     /// One-request upload (`POST /v2/files/upload`, multipart) for small files: the cheapest
     /// sequence the protocol has. Not retried here: a lost answer may have stored the file,
     /// so the caller checks before sending again. Never for `.torrent` files (put.io would

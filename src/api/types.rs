@@ -66,6 +66,14 @@ pub struct RemoteTransfer {
     pub save_parent_id: Option<u64>,
     #[serde(default)]
     pub status: Option<String>,
+    /// What it was started from: a magnet URI or link as given to `transfers/add`.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct TransferEnvelope {
+    pub transfer: RemoteTransfer,
 }
 
 /// The answer to a one-request upload: the stored file, or the transfer put.io started

@@ -15,6 +15,7 @@ pub mod login;
 pub mod paths;
 pub mod reach;
 pub mod upload;
+pub mod watch;
 
 use std::io::IsTerminal;
 
@@ -22,10 +23,11 @@ use anyhow::Result;
 
 use crate::api::{DEFAULT_API_URL, DEFAULT_UPLOAD_URL, Endpoints};
 use crate::auth::{AuthSettings, LoginSettings};
-use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs};
+use crate::cli::{ColorWhen, GlobalArgs, LoginArgs, UploadArgs, WatchArgs};
 use crate::exit::Fatal;
 use crate::ui::{Output, Verbosity};
 use crate::upload::UploadSettings;
+use crate::watch::WatchSettings;
 use config::Config;
 use paths::{Layout, Overrides, Paths};
 
@@ -93,6 +95,10 @@ impl<'a> Settings<'a> {
     /// `upload`'s progress lines and log file.
     pub fn upload_logs(&self, args: &UploadArgs) -> Result<crate::ui::LogOptions> {
         reach::log_options(args, &self.config)
+    }
+
+    pub fn watch(&self, args: &WatchArgs) -> Result<WatchSettings> {
+        watch::watch(args, self.upload(&args.upload)?)
     }
 }
 

@@ -8,10 +8,12 @@ use anyhow::Result;
 use unicode_normalization::UnicodeNormalization as _;
 
 use super::config::{Config, SizeValue};
-use crate::cli::{ConflictArg, MAX_RETRIES, UploadArgs, parse_chunk_size, parse_duration};
+use crate::cli::{
+    ConflictArg, MAX_RETRIES, TorrentsMode, UploadArgs, parse_chunk_size, parse_duration,
+};
 use crate::exit::Fatal;
 use crate::upload::plan::{Filter, Pattern, ScanOptions, remote_name};
-use crate::upload::{Destination, OnConflict, UploadSettings};
+use crate::upload::{Destination, OnConflict, Torrents, UploadSettings};
 
 pub const DEFAULT_JOBS: u16 = 4;
 /// Folders listed or created at once: put.io answers a listing in one round trip, so more
@@ -120,6 +122,10 @@ pub fn upload(
         checksum: args.checksum,
         on_conflict,
         state_dir,
+        torrents: match args.torrents {
+            Some(TorrentsMode::Transfer) => Torrents::Transfer,
+            Some(TorrentsMode::File) | None => Torrents::File,
+        },
     })
 }
 

@@ -13,6 +13,7 @@ mod json;
 mod lines;
 mod logfile;
 pub mod progress;
+pub mod watch;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};

@@ -33,7 +33,7 @@ mod tally;
 pub mod transfer;
 mod walk;
 
-pub use settings::{Cutoff, Destination, Limits, OnConflict, UploadSettings};
+pub use settings::{Cutoff, Destination, Limits, OnConflict, Torrents, UploadSettings};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -360,17 +360,20 @@ async fn pipeline(settings: &UploadSettings, job: Job) -> Pass {
         known,
         (!settings.dry_run).then_some(work_in),
     ));
-    let transfer = Arc::new(Transfer::new(
-        Arc::clone(&client),
-        reporter,
-        settings.chunk_size,
-        settings.retries,
-        cancel.clone(),
-        journal,
-        username,
-        settings.verify_wait,
-        Arc::clone(&throttle),
-    ));
+    let transfer = Arc::new(
+        Transfer::new(
+            Arc::clone(&client),
+            reporter,
+            settings.chunk_size,
+            settings.retries,
+            cancel.clone(),
+            journal,
+            username,
+            settings.verify_wait,
+            Arc::clone(&throttle),
+        )
+        .with_torrents(settings.torrents),
+    );
     let budget = Arc::new(limit::Budget::new(settings.limits, started));
     // `--cutoff hard`: once a limit is reached, the files in flight stop where they are
     // (resumable, as after Ctrl-C) instead of finishing.

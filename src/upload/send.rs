@@ -67,6 +67,13 @@ pub(super) async fn stage(
                         });
                     }
                     Ok(Landed::Verified(done)) => landed(&work, &done),
+                    Ok(Landed::Transfer { id, new }) => {
+                        tally.skipped(&work.file, &super::transfer::torrent::reason(id, new), None);
+                        // A blackhole's drop leaves once put.io has accepted the transfer.
+                        if let Some(mover) = &mover {
+                            mover.verified(&work.file, &tally);
+                        }
+                    }
                     Err(err) => settle_failure(&transfer, &tally, &work, err, &mut fatal, &cancel),
                 }
             }

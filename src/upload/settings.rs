@@ -64,6 +64,8 @@ pub struct UploadSettings {
     pub bwlimit: Option<Schedule>,
     /// `--max-transfer`, `--max-duration`, `--cutoff`.
     pub limits: Limits,
+    /// What a `.torrent` or `.magnet` file becomes on put.io.
+    pub torrents: Torrents,
 }
 
 /// When a run stops starting files, though more are left (exit 5; a re-run continues).
@@ -90,4 +92,14 @@ pub enum Cutoff {
     Soft,
     /// They stop at once and stay resumable (the journal keeps where they were).
     Hard,
+}
+
+/// What `.torrent` and `.magnet` files become (`--torrents`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Torrents {
+    /// Stored as files, like any other (`no-torrent`).
+    #[default]
+    File,
+    /// Each starts a put.io transfer into its folder instead (a torrent "blackhole").
+    Transfer,
 }

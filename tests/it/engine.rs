@@ -86,6 +86,7 @@ fn settings(root: &Path, to: &str, state: &Path) -> UploadSettings {
         delete_source: false,
         bwlimit: None,
         limits: upload::Limits::default(),
+        torrents: upload::Torrents::File,
         destination: Destination::Path(vec![to.to_owned()]),
         jobs: 2,
         checkers: 4,

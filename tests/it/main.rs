@@ -18,3 +18,4 @@ mod resilience;
 mod support;
 mod unknowns;
 mod upload;
+mod watch;

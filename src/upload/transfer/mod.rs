@@ -17,6 +17,7 @@
 mod body;
 mod hash;
 mod small;
+pub mod torrent;
 mod tus;
 mod verify;
 
@@ -34,6 +35,7 @@ use super::journal::{Journal, MIN_SIZE};
 use super::limit::Throttle;
 use super::plan::{PlannedFile, io_reason};
 use super::report::{Event, Reporter};
+use super::settings::Torrents;
 
 pub use hash::crc32_of;
 pub use verify::Pending;
@@ -64,6 +66,8 @@ pub struct Transfer {
     pub sent: Arc<AtomicU64>,
     /// `--bwlimit` and the count of bytes sent, shared by every body.
     pub throttle: Arc<Throttle>,
+    /// What `.torrent` and `.magnet` files become (see [`torrent`]).
+    pub torrents: Torrents,
 }
 
 impl Transfer {
@@ -94,12 +98,20 @@ impl Transfer {
             crc_warned: AtomicBool::new(false),
             sent: Arc::new(AtomicU64::new(0)),
             throttle,
+            torrents: Torrents::File,
         }
     }
 
     /// Bytes this run handed to the network so far.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The same stage, with `.torrent` and `.magnet` files treated as `torrents` says.
+    #[must_use]
+    pub fn with_torrents(mut self, torrents: Torrents) -> Self {
+        self.torrents = torrents;
+        self
     }
 }
 
@@ -130,6 +142,12 @@ pub enum Landed {
     /// Stored; hand to [`Transfer::verify`], which waits for put.io's CRC32 without holding
     /// a transfer slot.
     Unconfirmed(Pending),
+    /// Not stored: put.io transfer `id` was started from it (`--torrents transfer`); `new`
+    /// when this run started it, not an earlier one.
+    Transfer {
+        id: u64,
+        new: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -193,7 +211,9 @@ impl Transfer {
             path: &file.display,
             size: identity.size,
         });
-        if identity.size < SMALL_FILE && !needs_tus(&file.name) {
+        if let Some(kind) = self.torrent_kind(&file.name) {
+            self.start_transfer(job, &handle, identity, kind).await
+        } else if identity.size < SMALL_FILE && !needs_tus(&file.name) {
             self.upload_small(job, &handle, identity).await
         } else {
             self.upload_tus(job, &handle, identity).await
