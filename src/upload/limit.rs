@@ -252,6 +252,27 @@ impl Budget {
     }
 }
 
+/// `--cutoff hard`: once a limit is reached, the files in flight stop where they are
+/// (resumable, as after Ctrl-C) instead of finishing. Watches what `throttle` counts as sent
+/// from now on; the caller aborts the task when the pass is over.
+pub(super) fn hard_cutoff(
+    budget: std::sync::Arc<Budget>,
+    throttle: std::sync::Arc<Throttle>,
+    cancel: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let base = throttle.sent();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Some(kind) = budget.overrun(throttle.sent() - base) {
+                budget.reach(kind);
+                cancel.cancel();
+                return;
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,3 +219,10 @@ impl Summary {
         }
     }
 }
+
+/// A reporter that shows nothing: for the space check's read-only pass.
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn event(&self, _: Event<'_>) {}
+}

@@ -193,6 +193,37 @@ fn file(
     })
 }
 
+/// The walk hands out its items this many at a time (a folder at once, so that its lookup
+/// starts): one wake-up of the folders stage per batch, not per file.
+pub(super) const BATCH: usize = 64;
+
+/// The walk over every source, on a blocking thread, sending its items in batches until it
+/// is done, the run is cancelled or the folders stage is gone.
+pub(super) fn walk_batches(
+    sources: &[Source],
+    cancel: &tokio_util::sync::CancellationToken,
+    out: &tokio::sync::mpsc::Sender<Vec<Item>>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<Item>| {
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+        !cancel.is_cancelled() && out.blocking_send(full).is_ok()
+    };
+    let mut going = true;
+    walk(sources, &mut |item| {
+        let flush = matches!(item, Item::Folder(_));
+        batch.push(item);
+        if (flush || batch.len() == BATCH) && !send(&mut batch) {
+            going = false;
+            return std::ops::ControlFlow::Break(());
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    if going && !batch.is_empty() {
+        send(&mut batch);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
