@@ -59,9 +59,12 @@ pub fn reason(id: u64, new: bool) -> String {
 /// The first magnet link in a `.magnet` file's text (one per file; blank lines and
 /// surrounding space ignored).
 pub fn magnet_link(text: &str) -> Option<&str> {
-    text.lines()
-        .map(str::trim)
-        .find(|line| line.len() > 8 && line[..8].eq_ignore_ascii_case("magnet:?"))
+    text.lines().map(str::trim).find(|line| {
+        line.len() > 8
+            && line
+                .get(..8)
+                .is_some_and(|head| head.eq_ignore_ascii_case("magnet:?"))
+    })
 }
 
 impl Transfer {
@@ -155,11 +158,15 @@ impl Transfer {
             };
             let Some(wait) = retry.failed(&err) else {
                 return Err(TransferError::File(format!(
-                    "gave up after {} tries: {err}",
-                    retry.failures()
+                    "gave up after {}: {err}",
+                    crate::format::counted(retry.failures(), "attempt")
                 )));
             };
-            tracing::info!("{}: {err}; trying again", job.file.display);
+            self.retrying(
+                job.index,
+                &job.file.display,
+                &crate::api::retry::note("retrying", &err, wait, &retry),
+            );
             self.pause(wait).await?;
             // The answer may be what was lost: the transfer may be there already.
             if let Some(id) = self.find_transfer(&wanted).await {
@@ -210,6 +217,15 @@ async fn read_all(handle: &tokio::fs::File, size: u64) -> Result<Vec<u8>, Transf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_of_other_text_is_no_magnet_link_and_no_panic() {
+        assert_eq!(magnet_link("aé€ not a link at all\n"), None);
+        assert_eq!(
+            magnet_link("é\n  MAGNET:?xt=urn:btih:abc \n"),
+            Some("MAGNET:?xt=urn:btih:abc")
+        );
+    }
 
     #[test]
     fn only_transfer_mode_makes_transfers() {
