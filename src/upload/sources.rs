@@ -61,32 +61,20 @@ pub fn distinct(sources: Vec<Source>) -> Vec<Source> {
         .collect()
 }
 
-/// The counting pass over every source, as [`walk`] will hand them out (a later source
-/// whose name is taken is not counted). `stop` is asked between entries.
+/// The counting pass over every source: [`walk`] itself, counted ([`Counted::add`]), so it
+/// counts what the walk will hand out (a later source whose name is taken is left out).
+/// `stop` is asked between entries.
 pub(super) fn count(sources: &[Source], stop: &dyn Fn() -> bool) -> Counted {
-    let mut total = Counted::default();
-    let mut names = std::collections::HashSet::new();
-    for source in sources {
-        if stop() || !names.insert(remote_name(&source.name).0) {
-            continue;
+    let mut counted = Counted::default();
+    walk(sources, &mut |item| {
+        counted.add(&item);
+        if stop() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
-        match source.kind {
-            SourceKind::Folder => {
-                let counted = walk::count(&source.root, &source.name, &source.scan, stop);
-                total.folders += counted.folders;
-                total.files += counted.files;
-                total.bytes += counted.bytes;
-                total.left_out += counted.left_out;
-            }
-            SourceKind::File => {
-                if let Ok(meta) = std::fs::metadata(&source.root) {
-                    total.files += 1;
-                    total.bytes += meta.len();
-                }
-            }
-        }
-    }
-    total
+    });
+    counted
 }
 
 /// Walks every source in turn, handing every item to `emit` until it breaks. Folder ids and

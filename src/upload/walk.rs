@@ -44,31 +44,19 @@ pub(super) struct Counted {
     pub left_out: usize,
 }
 
-/// Walks the tree only to count it. `stop` is asked between entries.
-pub(super) fn count(
-    root: &Path,
-    root_name: &OsStr,
-    options: &ScanOptions,
-    stop: &dyn Fn() -> bool,
-) -> Counted {
-    let mut counted = Counted::default();
-    walk(root, root_name, options, &mut |item| {
+impl Counted {
+    /// Counts one item of a walk: the counting pass is the walk with this as its `emit`.
+    pub(super) fn add(&mut self, item: &Item) {
         match item {
-            Item::Folder(_) => counted.folders += 1,
+            Item::Folder(_) => self.folders += 1,
             Item::File { file, .. } => {
-                counted.files += 1;
-                counted.bytes += file.size;
+                self.files += 1;
+                self.bytes += file.size;
             }
-            Item::Excluded(_) | Item::Problem(_) => counted.left_out += 1,
+            Item::Excluded(_) | Item::Problem(_) => self.left_out += 1,
             Item::FolderDone(_) | Item::Renamed(_) => {}
         }
-        if stop() {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    });
-    counted
+    }
 }
 
 /// A folder on the current path of the walk.
@@ -379,6 +367,16 @@ mod tests {
         out
     }
 
+    /// What the counting pass counts over the same walk.
+    fn count(root: &Path, options: &ScanOptions) -> Counted {
+        let mut counted = Counted::default();
+        walk(root, OsStr::new("top"), options, &mut |item| {
+            counted.add(&item);
+            ControlFlow::Continue(())
+        });
+        counted
+    }
+
     fn tree(files: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         for file in files {
@@ -407,12 +405,7 @@ mod tests {
                 "-0"
             ]
         );
-        let counted = count(
-            dir.path(),
-            OsStr::new("top"),
-            &ScanOptions::default(),
-            &|| false,
-        );
+        let counted = count(dir.path(), &ScanOptions::default());
         assert_eq!(
             counted,
             Counted {
@@ -436,7 +429,7 @@ mod tests {
             ..ScanOptions::default()
         };
         assert_eq!(items(dir.path(), &options), ["x a.txt", "x sub"]);
-        let counted = count(dir.path(), OsStr::new("top"), &options, &|| false);
+        let counted = count(dir.path(), &options);
         assert_eq!(
             counted,
             Counted {
