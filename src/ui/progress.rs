@@ -19,7 +19,7 @@ use anyhow::Result;
 use super::logfile::LogFile;
 use super::{Output, Verbosity, count};
 use crate::exit::Fatal;
-use crate::format::human_bytes;
+use crate::format::{human_bytes, human_eta};
 use crate::upload::report::{Event, Reporter};
 
 /// `--progress-interval` and `--log-file`, as `crate::settings` resolved them.
@@ -248,7 +248,7 @@ pub fn line(snapshot: &Snapshot) -> String {
     }
     let _ = write!(text, ", {}/s", human_bytes(snapshot.rate));
     if let Some(eta) = snapshot.eta {
-        let _ = write!(text, ", ETA {}", humantime::format_duration(eta));
+        let _ = write!(text, ", ETA {}", human_eta(eta));
     }
     let _ = write!(
         text,

@@ -59,7 +59,7 @@ impl Transfer {
         let stream = body_stream(
             reader,
             (start, length),
-            (Arc::clone(&sent), Arc::clone(&self.sent)),
+            Arc::clone(&sent),
             Arc::clone(&self.reporter),
             index,
             Arc::clone(&self.throttle),
@@ -93,7 +93,7 @@ impl Transfer {
 fn body_stream(
     file: std::fs::File,
     (start, length): (u64, u64),
-    (sent, total): (Arc<Sent>, Arc<AtomicU64>),
+    sent: Arc<Sent>,
     reporter: Arc<dyn Reporter>,
     index: usize,
     throttle: Arc<Throttle>,
@@ -108,9 +108,8 @@ fn body_stream(
     // The piece being handed out, when the limiter cuts it into slices.
     let rest = bytes::Bytes::new();
     stream::unfold((rx, rest), move |(mut rx, mut rest)| {
-        let (sent, total, reporter, throttle) = (
+        let (sent, reporter, throttle) = (
             Arc::clone(&sent),
-            Arc::clone(&total),
             Arc::clone(&reporter),
             Arc::clone(&throttle),
         );
@@ -129,7 +128,6 @@ fn body_stream(
             throttle.take(slice.len()).await;
             let n = slice.len() as u64;
             let read = sent.read.fetch_add(n, Ordering::Relaxed) + n;
-            total.fetch_add(n, Ordering::Relaxed);
             reporter.event(Event::FileProgress {
                 index,
                 position: start + read,

@@ -22,7 +22,7 @@ mod tus;
 mod verify;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
@@ -62,10 +62,11 @@ pub struct Transfer {
     /// Files in a row whose CRC32 put.io did not report in time, and whether that was said.
     pub crc_misses: AtomicU32,
     pub crc_warned: AtomicBool,
-    /// Bytes handed to the network by this run, over every file (resent bytes again).
-    pub sent: Arc<AtomicU64>,
-    /// `--bwlimit` and the count of bytes sent, shared by every body.
+    /// `--bwlimit` and the count of bytes sent, shared by every body (and, for `watch`, by
+    /// every pass).
     pub throttle: Arc<Throttle>,
+    /// What `throttle` had counted when this stage began: [`Transfer::sent`] is the rest.
+    pub sent_before: u64,
     /// What `.torrent` and `.magnet` files become (see [`torrent`]).
     pub torrents: Torrents,
 }
@@ -96,15 +97,15 @@ impl Transfer {
             verify_wait,
             crc_misses: AtomicU32::new(0),
             crc_warned: AtomicBool::new(false),
-            sent: Arc::new(AtomicU64::new(0)),
+            sent_before: throttle.sent(),
             throttle,
             torrents: Torrents::File,
         }
     }
 
-    /// Bytes this run handed to the network so far.
+    /// Bytes this run handed to the network so far (resent bytes again).
     pub fn sent(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed)
+        self.throttle.sent().saturating_sub(self.sent_before)
     }
 
     /// The same stage, with `.torrent` and `.magnet` files treated as `torrents` says.
