@@ -92,18 +92,22 @@ impl Mover {
     /// Removes the folders that removals emptied, deepest first, up to (not including) the
     /// source folder. A folder that is not empty stays, silently: it holds what was kept.
     pub(super) fn finish(&self, tally: &Tally) {
-        let mut queue: Vec<PathBuf> = std::mem::take(&mut *self.lock()).into_iter().collect();
+        // Deepest first (a max-heap on depth), each folder once: O(n log n) in the folders.
+        let deepest = |dir: PathBuf| (dir.components().count(), dir);
+        let mut queue: std::collections::BinaryHeap<(usize, PathBuf)> =
+            std::mem::take(&mut *self.lock())
+                .into_iter()
+                .map(deepest)
+                .collect();
         let mut tried = BTreeSet::new();
-        while !queue.is_empty() {
-            queue.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-            let dir = queue.remove(0);
+        while let Some((_, dir)) = queue.pop() {
             if !tried.insert(dir.clone()) || !self.removable(&dir) {
                 continue;
             }
             if std::fs::remove_dir(&dir).is_ok() {
                 tally.removed(&dir, true);
                 if let Some(parent) = dir.parent() {
-                    queue.push(parent.to_owned());
+                    queue.push(deepest(parent.to_owned()));
                 }
             }
         }
