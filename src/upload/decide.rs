@@ -233,17 +233,21 @@ fn conflict(existing: &[Existing], why: &str, rules: Rules) -> Decision {
 pub(super) fn free_name(name: &str, listing: &Listing, taken: &HashSet<String>) -> String {
     let (stem, ext) = split_name(name);
     (1..=u64::MAX)
-        .map(|n| {
-            let tail = format!(" ({n}){ext}");
-            let mut stem = stem;
-            while stem.len() + tail.len() > 255 && !stem.is_empty() {
-                let cut = stem.char_indices().last().map_or(0, |(at, _)| at);
-                stem = &stem[..cut];
-            }
-            format!("{stem}{tail}")
-        })
+        .map(|n| numbered(stem, ext, n))
         .find(|candidate| listing.named(candidate).is_empty() && !taken.contains(candidate))
         .expect("some number is free")
+}
+
+/// `stem (n)ext`, the stem cut (on a character boundary) so that the name stays within
+/// put.io's 255 bytes. The one spelling of a renamed copy, for making and for finding one.
+fn numbered(stem: &str, ext: &str, n: u64) -> String {
+    let tail = format!(" ({n}){ext}");
+    let mut stem = stem;
+    while stem.len() + tail.len() > 255 && !stem.is_empty() {
+        let cut = stem.char_indices().last().map_or(0, |(at, _)| at);
+        stem = &stem[..cut];
+    }
+    format!("{stem}{tail}")
 }
 
 /// A local file whose remote folder is known (or, in a dry run, would be created).
@@ -370,7 +374,7 @@ fn named(known: &Known, decision: Decision, rules: Rules, given: &mut Given) -> 
 fn renamed_before(file: &PlannedFile, listing: &Listing) -> Option<(String, u64)> {
     let (stem, ext) = split_name(&file.name);
     (1..=u64::MAX)
-        .map(|n| format!("{stem} ({n}){ext}"))
+        .map(|n| numbered(stem, ext, n))
         .take_while(|candidate| !listing.named(candidate).is_empty())
         .find_map(|candidate| {
             let same = listing
@@ -624,6 +628,17 @@ mod tests {
         let long = format!("{}.bin", "é".repeat(200));
         let name = free_name(&long, &listing, &taken);
         assert!(name.len() <= 255 && name.ends_with(" (1).bin"), "{name}");
+        // A later run finds that cut copy again, as it finds a short one.
+        let file = PlannedFile {
+            local: std::path::PathBuf::from("/l"),
+            folder: 0,
+            name: long.clone(),
+            size: 1,
+            modified: None,
+            display: long.clone(),
+        };
+        let listing = Listing::new(vec![remote(3, &long), remote(4, &name)]);
+        assert_eq!(renamed_before(&file, &listing), Some((name, 4)));
     }
 
     #[test]
