@@ -161,7 +161,11 @@ pub(crate) fn header(
     remote: &str,
     totals: Option<(usize, u64)>,
 ) -> String {
-    let mut text = format!("{} → put.io:{remote}", local.display());
+    let mut text = format!(
+        "{} → put.io:{}",
+        crate::format::shown_path(local),
+        crate::format::shown(remote)
+    );
     if let Some((files, bytes)) = totals {
         let _ = write!(text, ", {}, {}", count(files, "file"), human_bytes(bytes));
     }
@@ -181,7 +185,7 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
 pub(crate) fn removed_text(local: &std::path::Path, folder: bool, dry_run: bool) -> String {
     let slash = if folder { "/" } else { "" };
     let verb = if dry_run { "would remove" } else { "removed  " };
-    format!("{verb} {}{slash}", local.display())
+    format!("{verb} {}{slash}", crate::format::shown_path(local))
 }
 
 /// What an `uploaded` line adds for a file put.io stored without a CRC32 to check.
@@ -293,4 +297,19 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
         text.push_str("\nRun the same command again to continue; finished files are skipped.");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn removals_and_the_header_keep_a_name_on_one_line() {
+        assert_eq!(
+            super::removed_text(Path::new("/out/new\nline.txt"), false, true),
+            "would remove /out/new\\nline.txt"
+        );
+        let header = super::header(Path::new("/a\nb"), "/dest/a\nb", None);
+        assert!(!header.contains('\n'), "{header}");
+    }
 }

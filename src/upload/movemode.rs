@@ -62,7 +62,7 @@ impl Mover {
             if now.is_ok() {
                 tally.warning(&format!(
                     "{}: kept, it changed since it was read (put.io holds the version read)",
-                    file.local.display()
+                    crate::format::shown_path(&file.local)
                 ));
             }
             return;
@@ -76,7 +76,7 @@ impl Mover {
             }
             Err(err) => tally.warning(&format!(
                 "{}: uploaded and verified, but could not be removed: {}",
-                file.local.display(),
+                crate::format::shown_path(&file.local),
                 io_reason(&err)
             )),
         }
