@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -96,8 +97,21 @@ fn per_page(requested: Option<u64>, fallback: usize, max: usize) -> usize {
         .clamp(1, max)
 }
 
-/// Serves one page; `Value` holds `files`, `cursor` and (when asked) `total`.
-fn page(app: &App, query: &ListQuery, with_total: bool) -> Result<Value, ApiError> {
+/// One listing page as put.io sends it; the files are JSON text already.
+#[derive(Serialize)]
+struct ListBody {
+    files: Box<RawValue>,
+    cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<usize>,
+    /// `/files/list` names the folder listed (null if it has none); a continued page does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<Value>,
+    status: &'static str,
+}
+
+/// Serves one page, with `total` when asked.
+fn page(app: &App, query: &ListQuery, with_total: bool) -> Result<ListBody, ApiError> {
     let state = app.lock();
     let page = state.list(query)?;
     let cursor = page.next.map(|after| {
@@ -109,11 +123,13 @@ fn page(app: &App, query: &ListQuery, with_total: bool) -> Result<Value, ApiErro
         }
         .encode()
     });
-    let mut body = json!({ "files": page.files, "cursor": cursor });
-    if with_total {
-        body["total"] = page.total.into();
-    }
-    Ok(body)
+    Ok(ListBody {
+        files: page.files,
+        cursor,
+        total: with_total.then_some(page.total),
+        parent: None,
+        status: "OK",
+    })
 }
 
 async fn list(State(app): State<App>, uri: Uri) -> Reply {
@@ -138,8 +154,8 @@ async fn list(State(app): State<App>, uri: Uri) -> Reply {
         after: None,
     };
     let mut body = page(&app, &query, params.flag("total"))?;
-    body["parent"] = app.lock().file_json(parent_id).unwrap_or(Value::Null);
-    Ok(reply::ok(body))
+    body.parent = Some(app.lock().file_json(parent_id).unwrap_or(Value::Null));
+    Ok(reply::typed(&body))
 }
 
 /// `cursor` as form field, JSON field or query; `per_page` from the request, else the first page's.
@@ -157,7 +173,7 @@ async fn list_continue(State(app): State<App>, req: Request) -> Reply {
         per_page: per_page(params.u64("per_page")?, cursor.per_page, max),
         after: Some(cursor.after),
     };
-    Ok(reply::ok(page(&app, &query, params.flag("total"))?))
+    Ok(reply::typed(&page(&app, &query, params.flag("total"))?))
 }
 
 fn parse_id(text: &str) -> Result<u64, ApiError> {

@@ -71,7 +71,20 @@ impl IntoResponse for ApiError {
 
 /// A JSON body with exactly `Content-Type: application/json` (go-putio parses errors only then).
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_text(status, body.to_string())
+}
+
+/// `200` with a typed body that carries its own `status` (a listing page: written straight
+/// to text, never built as a map of values).
+pub(crate) fn typed(body: &impl serde::Serialize) -> Response {
+    json_text(
+        StatusCode::OK,
+        serde_json::to_string(body).expect("a typed body is plain JSON"),
+    )
+}
+
+fn json_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

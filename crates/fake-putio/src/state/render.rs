@@ -1,5 +1,6 @@
 //! put.io's JSON objects (file, transfer, account info, settings) built from the account.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Node, ROOT_ID, State, USER_ID};
@@ -37,6 +38,12 @@ impl State {
 
     /// put.io's file object; its `crc32` is null while [`Unknowns::crc32`] hides it.
     pub fn file_json(&self, id: u64) -> Option<Value> {
+        self.file_object(id)
+            .map(|file| serde_json::to_value(file).expect("a file object is plain JSON"))
+    }
+
+    /// [`file_json`](Self::file_json) before it becomes a value.
+    pub(crate) fn file_object(&self, id: u64) -> Option<FileObject<'_>> {
         self.nodes
             .get(&id)
             .map(|node| file_object(node, self.unknowns.crc32.shows(node.stored_at)))
@@ -118,28 +125,53 @@ pub(super) fn file_kind(node: &Node) -> (&'static str, &'static str, Option<Stri
     (file_type, content_type, extension)
 }
 
-/// put.io's file object (§5.1 of putio-api.md); `crc32` null unless `show_crc32`.
-pub(super) fn file_object(node: &Node, show_crc32: bool) -> Value {
+/// put.io's file object (§5.1 of putio-api.md), typed so that a listing page is written
+/// straight to its JSON text (one of these per entry, not a map of values).
+#[derive(Serialize)]
+pub(crate) struct FileObject<'a> {
+    id: u64,
+    name: &'a str,
+    parent_id: Option<u64>,
+    size: u64,
+    file_type: &'static str,
+    content_type: &'static str,
+    crc32: Option<String>,
+    created_at: String,
+    updated_at: String,
+    extension: Option<String>,
+    folder_type: &'static str,
+    is_hidden: bool,
+    is_shared: bool,
+    is_mp4_available: bool,
+    first_accessed_at: Option<()>,
+    icon: Option<()>,
+    screenshot: Option<()>,
+    opensubtitles_hash: Option<()>,
+    start_from: u64,
+}
+
+/// put.io's file object; `crc32` null unless `show_crc32`.
+pub(super) fn file_object(node: &Node, show_crc32: bool) -> FileObject<'_> {
     let (file_type, content_type, extension) = file_kind(node);
-    json!({
-        "id": node.id,
-        "name": node.name,
-        "parent_id": if node.id == ROOT_ID { None } else { Some(node.parent_id) },
-        "size": node.size,
-        "file_type": file_type,
-        "content_type": content_type,
-        "crc32": node.crc32.filter(|_| show_crc32).map(hex),
-        "created_at": time::format(node.created_at),
-        "updated_at": time::format(node.updated_at),
-        "extension": extension,
-        "folder_type": "REGULAR",
-        "is_hidden": false,
-        "is_shared": false,
-        "is_mp4_available": false,
-        "first_accessed_at": null,
-        "icon": null,
-        "screenshot": null,
-        "opensubtitles_hash": null,
-        "start_from": 0,
-    })
+    FileObject {
+        id: node.id,
+        name: &node.name,
+        parent_id: (node.id != ROOT_ID).then_some(node.parent_id),
+        size: node.size,
+        file_type,
+        content_type,
+        crc32: node.crc32.filter(|_| show_crc32).map(hex),
+        created_at: time::format(node.created_at),
+        updated_at: time::format(node.updated_at),
+        extension,
+        folder_type: "REGULAR",
+        is_hidden: false,
+        is_shared: false,
+        is_mp4_available: false,
+        first_accessed_at: None,
+        icon: None,
+        screenshot: None,
+        opensubtitles_hash: None,
+        start_from: 0,
+    }
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use axum::http::StatusCode;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::render::file_kind;
 use super::{Node, ROOT_ID, State};
@@ -28,7 +29,8 @@ pub(crate) struct ListQuery {
 }
 
 pub(crate) struct ListPage {
-    pub files: Vec<Value>,
+    /// The page's file objects as one JSON array, written while the state is at hand.
+    pub files: Box<RawValue>,
     /// Key of the last entry served, when more remain.
     pub next: Option<(String, u64)>,
     pub total: usize,
@@ -79,10 +81,11 @@ impl State {
                 more = true;
                 break;
             }
-            files.extend(self.file_json(*id));
+            files.extend(self.file_object(*id));
             last = Some((name.clone(), *id));
         }
         let total = parent.children.iter().filter(|(_, id)| matches(id)).count();
+        let files = serde_json::value::to_raw_value(&files).expect("file objects are plain JSON");
         Ok(ListPage {
             files,
             next: if more { last } else { None },
