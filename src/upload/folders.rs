@@ -1,14 +1,16 @@
-//! The folders stage: takes the walk's items in order (in batches, see `upload::walk_batches`) and finds or creates each folder on
-//! put.io as soon as its parent is known, up to `--checkers` at once, with no barrier
-//! between depth levels. A file goes on to the decide stage as soon as its folder is known,
-//! and waits here (bounded) until then.
+//! The folders stage: takes the walk's items in order (in batches, see
+//! `sources::walk_batches`) and finds or creates each folder on put.io as soon as its parent
+//! is known, up to `--checkers` at once (shallowest first), with no barrier between depth
+//! levels; it creates one only once the pass's gate opens. A file goes on to the decide
+//! stage as soon as its folder is known, and waits here (bounded) until then.
 //!
 //! It keeps state only for folders the walk has not finished or that are still being looked
 //! up: a folder's listing is dropped once its files and subfolders have gone on. It stops
 //! reading the walk while too many folders or files wait, so memory follows what is in
 //! flight, not the tree. It never decides about a file.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -19,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::Client;
 
 use super::decide::Known;
+use super::gate::Gate;
 use super::plan::{PlannedFile, PlannedFolder};
 use super::remote::{self, Folder, FolderError};
 use super::report::FailKind;
@@ -36,6 +39,8 @@ pub(super) struct Stage {
     pub checkers: usize,
     pub attempts: u32,
     pub dry_run: bool,
+    /// Folders are created only once it opens.
+    pub gate: Gate,
     pub tally: Arc<Tally>,
     pub cancel: CancellationToken,
 }
@@ -58,6 +63,46 @@ struct Slot {
     complete: bool,
 }
 
+/// A folder whose parent is known, waiting for a free checker. The shallowest goes first,
+/// then the walk's order: a folder the walk has just reached may have a whole subtree
+/// waiting behind it, while the deep ones queued before it have only their files.
+struct Queued {
+    key: Reverse<(usize, usize)>,
+    folder: PlannedFolder,
+    parent: Arc<Folder>,
+}
+
+impl Queued {
+    fn new(folder: PlannedFolder, parent: Arc<Folder>) -> Self {
+        let depth = folder.display.bytes().filter(|&b| b == b'/').count();
+        Queued {
+            key: Reverse((depth, folder.id)),
+            folder,
+            parent,
+        }
+    }
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 type Lookup = (usize, Result<(Folder, bool), FolderError>);
 
 struct Tracker {
@@ -65,8 +110,7 @@ struct Tracker {
     dest: Arc<Folder>,
     out: Sender<Known>,
     slots: HashMap<usize, Slot>,
-    /// Folders whose parent is known, waiting for a free checker.
-    queue: VecDeque<(PlannedFolder, Arc<Folder>)>,
+    queue: BinaryHeap<Queued>,
     lookups: JoinSet<Lookup>,
     pending_folders: usize,
     pending_files: usize,
@@ -96,7 +140,7 @@ pub(super) async fn stage(
         dest,
         out,
         slots,
-        queue: VecDeque::new(),
+        queue: BinaryHeap::new(),
         lookups: JoinSet::new(),
         pending_folders: 0,
         pending_files: 0,
@@ -144,14 +188,17 @@ pub(super) async fn stage(
 impl Tracker {
     fn start_lookups(&mut self) {
         while self.lookups.len() < self.stage.checkers {
-            let Some((folder, parent)) = self.queue.pop_front() else {
+            let Some(Queued { folder, parent, .. }) = self.queue.pop() else {
                 return;
             };
             let client = Arc::clone(&self.stage.client);
             let (attempts, dry_run) = (self.stage.attempts, self.stage.dry_run);
+            let gate = self.stage.gate.clone();
             self.lookups.spawn(async move {
+                let creating = (dry_run, &gate);
                 let found =
-                    remote::find_or_create(&client, &parent, &folder.name, attempts, dry_run).await;
+                    remote::find_or_create(&client, &parent, &folder.name, attempts, creating)
+                        .await;
                 (folder.id, found)
             });
         }
@@ -195,7 +242,7 @@ impl Tracker {
         };
         if let Some(parent) = parent {
             self.wait_for(folder.id, folder.display.clone());
-            self.queue.push_back((folder, parent));
+            self.queue.push(Queued::new(folder, parent));
         } else {
             let why = self.parent_failed(&folder);
             self.slots.insert(
@@ -304,8 +351,11 @@ impl Tracker {
             self.slots.remove(&id);
         }
         for child in children {
-            self.queue.push_back((child, Arc::clone(&folder)));
+            self.queue.push(Queued::new(child, Arc::clone(&folder)));
         }
+        // Its checker is free: hand it the next folder before the files go on, which may
+        // wait for room downstream.
+        self.start_lookups();
         for (index, file) in files {
             let known = Known {
                 index,

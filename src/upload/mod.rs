@@ -8,8 +8,9 @@
 //!
 //! The walk goes over every source in turn (`sources`). A counting pass of it runs alongside,
 //! for the totals; a folder is looked up as soon as its parent is known and its files go on
-//! as soon as it is: nothing waits for the whole tree. This module checks the account and
-//! what must hold before anything is created, then runs a pass (`pass` wires the stages).
+//! as soon as it is: nothing waits for the whole tree. This module checks the account, starts
+//! a pass (`pass` wires the stages), and lets it create and send (`gate`) once what must hold
+//! before the first change does; the pass lists folders meanwhile.
 //!
 //! A dry run runs the same stages with read-only calls and no send stage. One file's failure
 //! never stops the others; only a rejected token, a full account or a destination that
@@ -20,6 +21,7 @@
 
 mod decide;
 mod folders;
+mod gate;
 pub mod journal;
 pub mod limit;
 pub mod movemode;
@@ -115,13 +117,13 @@ pub async fn run_shared(
         .then_some(root_name.as_str());
     tally.destination(&remote::shown(&settings.destination, shown_name));
     // The counting pass runs alongside: on a million files it takes seconds, and the first
-    // file should be on its way in one. The checks that need its totals before anything is
-    // created (nothing matched, more than fits) wait for it up to COUNT_WAIT; on a tree too
-    // big to count by then the run goes on, and the tally's space check still stops it before
-    // the file that would not fit. It stops with the run, also on an early return.
-    let count_cancel = cancel.child_token();
+    // file should be on its way in one. It stops with the pass, also on an early return.
+    // The pass has a token of its own, so that the checks below can stop it without the run
+    // counting as interrupted.
+    let pass_cancel = cancel.child_token();
+    let count_cancel = pass_cancel.child_token();
     let _stop_counting = count_cancel.clone().drop_guard();
-    let mut counting = {
+    let mut counting = Some({
         let (settings, cancel, tally) = (settings.clone(), count_cancel, Arc::clone(&tally));
         tokio::task::spawn_blocking(move || {
             let stop = || cancel.is_cancelled();
@@ -131,7 +133,7 @@ pub async fn run_shared(
             }
             counted
         })
-    };
+    });
     let stopped = |tally: &Tally| {
         let sent = tally::Sent {
             bytes: 0,
@@ -172,66 +174,81 @@ pub async fn run_shared(
                 .unwrap_or("account_active false")
         )));
     }
-    let counted = match tokio::time::timeout(COUNT_WAIT, &mut counting).await {
-        Ok(counted) => Some(counted?),
-        Err(_) => None,
-    };
-    if cancel.is_cancelled() {
-        return stopped(&tally);
-    }
-    if counted.is_some_and(|c| c.folders == 0) {
-        // Only `--include` can leave out the uploaded folder itself: nothing matched.
-        tally.warning("nothing matched --include: nothing to upload, no folder created");
-        let sent = tally::Sent {
-            bytes: 0,
-            retried: client.retried(),
-        };
-        return Ok(tally.finish(started.elapsed(), false, sent));
-    }
     if account.disk.size > 0 {
         tally.limit_to(account.disk.avail);
-        if !settings.dry_run && counted.is_some_and(|c| c.bytes > account.disk.avail) {
-            // More than fits, counting what may be there already: find out what would be
-            // sent, with read-only calls and nothing shown, before creating any folder.
-            let dry = UploadSettings {
-                dry_run: true,
-                ..settings.clone()
-            };
-            let silent: Arc<dyn Reporter> = Arc::new(report::Silent);
-            let check = Arc::new(Tally::new(
-                Arc::clone(&silent),
-                true,
-                first.root.clone(),
-                root_name.clone(),
-            ));
-            check.limit_to(account.disk.avail);
-            let job = pass::Job {
-                client: Arc::clone(&client),
-                reporter: silent,
-                tally: check,
-                cancel: cancel.clone(),
-                username: account.username.clone(),
-                throttle: Arc::clone(&shared.throttle),
-                started,
-            };
-            pass::run(&dry, job).await.result?;
-            if cancel.is_cancelled() {
-                return stopped(&tally);
-            }
-        }
     }
+    // The pass lists folders at once; it creates folders and sends files only once the
+    // checks that need the count's totals (nothing matched, more than fits) let it through.
+    // They wait for the count up to COUNT_WAIT; on a tree too big to count by then the pass
+    // goes on, and the tally's space check still stops it before the file that would not fit.
+    let (opener, gate) = gate::Gate::closed();
     let job = pass::Job {
         client: Arc::clone(&client),
         reporter,
         tally: Arc::clone(&tally),
-        cancel: cancel.clone(),
+        cancel: pass_cancel.clone(),
         username: account.username.clone(),
         throttle: Arc::clone(&shared.throttle),
         started,
+        gate,
     };
-    let pass = pass::run(settings, job).await;
+    let pass = pass::run(settings, job);
+    tokio::pin!(pass);
+    let checks = async {
+        let counted = match tokio::time::timeout(
+            COUNT_WAIT,
+            counting.as_mut().expect("the count runs until here"),
+        )
+        .await
+        {
+            Ok(counted) => {
+                counting = None;
+                Some(counted?)
+            }
+            Err(_) => None,
+        };
+        if counted.is_some_and(|c| c.folders == 0) {
+            // Only `--include` can leave out the uploaded folder itself: nothing matched.
+            return Ok(Checked::NothingMatched);
+        }
+        let avail = account.disk.avail;
+        if account.disk.size > 0 && !settings.dry_run && counted.is_some_and(|c| c.bytes > avail) {
+            // More than fits, counting what may be there already: find out what would be
+            // sent, with read-only calls and nothing shown, while the pass waits at the gate.
+            fits(settings, &client, &account, shared, (started, &cancel)).await?;
+        }
+        anyhow::Ok(Checked::Go)
+    };
+    let pass = tokio::select! {
+        checked = checks => {
+            match checked {
+                Ok(Checked::Go) => {
+                    opener.open();
+                    pass.await
+                }
+                stop => {
+                    // The pass changed nothing yet: it stops where it is.
+                    opener.shut();
+                    pass_cancel.cancel();
+                    pass.await;
+                    if cancel.is_cancelled() {
+                        return stopped(&tally);
+                    }
+                    stop?;
+                    tally.warning("nothing matched --include: nothing to upload, no folder created");
+                    let sent = tally::Sent {
+                        bytes: 0,
+                        retried: client.retried(),
+                    };
+                    return Ok(tally.finish(started.elapsed(), false, sent));
+                }
+            }
+        }
+        // Over before the checks: it had nothing to create or send.
+        pass = &mut pass => pass,
+    };
     let fatal = pass.result.err();
-    if counted.is_none() {
+    if let Some(counting) = counting {
         counting.await?;
     }
     let interrupted = cancel.is_cancelled() && fatal.is_none() && pass.stopped.is_none();
@@ -241,4 +258,49 @@ pub async fn run_shared(
     };
     let summary = tally.finish(started.elapsed(), interrupted, sent);
     fatal.map_or(Ok(summary), Err)
+}
+
+/// What the checks before the first change found.
+enum Checked {
+    Go,
+    NothingMatched,
+}
+
+/// A silent read-only pass: `Err` (the tally's space check) when what would be sent does not
+/// fit in the account.
+async fn fits(
+    settings: &UploadSettings,
+    client: &Arc<Client>,
+    account: &crate::api::AccountInfo,
+    shared: &Shared,
+    (started, cancel): (Instant, &CancellationToken),
+) -> Result<()> {
+    let first = settings
+        .sources
+        .first()
+        .expect("settings give at least one source");
+    let dry = UploadSettings {
+        dry_run: true,
+        ..settings.clone()
+    };
+    let silent: Arc<dyn Reporter> = Arc::new(report::Silent);
+    let check = Arc::new(Tally::new(
+        Arc::clone(&silent),
+        true,
+        first.root.clone(),
+        first.name.to_string_lossy().into_owned(),
+    ));
+    check.limit_to(account.disk.avail);
+    let job = pass::Job {
+        client: Arc::clone(client),
+        reporter: silent,
+        tally: check,
+        // Its own: the error that ends it (what does not fit) must not read as Ctrl-C.
+        cancel: cancel.child_token(),
+        username: account.username.clone(),
+        throttle: Arc::clone(&shared.throttle),
+        started,
+        gate: gate::Gate::open(),
+    };
+    pass::run(&dry, job).await.result
 }

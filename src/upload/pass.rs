@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::Client;
 
+use super::gate::Gate;
 use super::journal::Journal;
 use super::report::Reporter;
 use super::settings::Cutoff;
@@ -36,6 +37,8 @@ pub(super) struct Job {
     pub throttle: Arc<limit::Throttle>,
     /// When the run started, for `--max-duration`.
     pub started: Instant,
+    /// Opens when the pass may create folders and send files; it lists at once.
+    pub gate: Gate,
 }
 
 /// How one pass of the pipeline ended.
@@ -59,6 +62,7 @@ pub(super) async fn run(settings: &UploadSettings, job: Job) -> Pass {
         username,
         throttle,
         started,
+        gate,
     } = job;
     let ended = |result| Pass {
         result,
@@ -71,7 +75,7 @@ pub(super) async fn run(settings: &UploadSettings, job: Job) -> Pass {
             &client,
             &settings.destination,
             settings.retries,
-            settings.dry_run,
+            (settings.dry_run, &gate),
             reporter.as_ref(),
         ) => match found {
             Ok(found) => found,
@@ -99,6 +103,7 @@ pub(super) async fn run(settings: &UploadSettings, job: Job) -> Pass {
             checkers: settings.checkers,
             attempts: settings.retries,
             dry_run: settings.dry_run,
+            gate: gate.clone(),
             tally: Arc::clone(&tally),
             cancel: cancel.clone(),
         },
@@ -155,7 +160,7 @@ pub(super) async fn run(settings: &UploadSettings, job: Job) -> Pass {
         settings.jobs,
         Arc::clone(&tally),
         cancel.clone(),
-        (Arc::clone(&budget), mover.clone()),
+        (Arc::clone(&budget), mover.clone(), gate),
     );
 
     // The first failure that stops the run cancels the other stages, which then wind down.

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::Destination;
+use super::gate::Gate;
 use crate::api::{ApiError, Client, retry};
 
 use super::decide::{Existing, Listing};
@@ -53,6 +54,9 @@ pub enum FolderError {
     FileInTheWay(String),
     #[error("its parent folder {0} could not be created")]
     ParentFailed(String),
+    /// The checks before the first change said no; the pass is stopping.
+    #[error("the run stopped before the folder was created")]
+    Stopped,
 }
 
 impl FolderError {
@@ -93,11 +97,11 @@ pub fn shown(destination: &Destination, name: Option<&str>) -> String {
 }
 
 /// The folder the upload goes into, and how many folders were created to get it.
-pub async fn destination(
+pub(super) async fn destination(
     client: &Client,
     destination: &Destination,
     attempts: u32,
-    dry_run: bool,
+    (dry_run, gate): (bool, &Gate),
     reporter: &dyn Reporter,
 ) -> Result<(Folder, usize), anyhow::Error> {
     match destination {
@@ -127,14 +131,15 @@ pub async fn destination(
             for part in parts {
                 shown.push('/');
                 shown.push_str(part);
-                let (folder, created) = find_or_create(client, &current, part, attempts, dry_run)
-                    .await
-                    .map_err(|err| match err {
-                        FolderError::Api(api) if api.is_unauthorized() => api.into(),
-                        other => crate::exit::Fatal::remote(format!(
-                            "cannot create destination folder {shown}: {other}"
-                        )),
-                    })?;
+                let (folder, created) =
+                    find_or_create(client, &current, part, attempts, (dry_run, gate))
+                        .await
+                        .map_err(|err| match err {
+                            FolderError::Api(api) if api.is_unauthorized() => api.into(),
+                            other => crate::exit::Fatal::remote(format!(
+                                "cannot create destination folder {shown}: {other}"
+                            )),
+                        })?;
                 if created {
                     count += 1;
                     reporter.event(Event::FolderCreated {
@@ -151,18 +156,22 @@ pub async fn destination(
 
 /// Finds the folder `name` in `parent`, or creates it. Returns it and whether it was created.
 /// With `dry_run`, only looks: a missing folder comes back as one that would be created.
-pub async fn find_or_create(
+/// A folder is created only once `gate` lets the pass change things.
+pub(super) async fn find_or_create(
     client: &Client,
     parent: &Folder,
     name: &str,
     attempts: u32,
-    dry_run: bool,
+    (dry_run, gate): (bool, &Gate),
 ) -> Result<(Folder, bool), FolderError> {
     if let Some(found) = pick_folder(parent.listing.named(name), name)? {
         return Ok((listed(client, found).await?, false));
     }
     if dry_run {
         return Ok((Folder::would_create(), true));
+    }
+    if !gate.opened().await {
+        return Err(FolderError::Stopped);
     }
     let mut attempt = 0;
     loop {

@@ -1,5 +1,5 @@
 //! The transfer stage: up to `-j` files in flight, each through [`Transfer::upload`], their
-//! outcomes to the tally. A file put.io stored without a CRC32 yet is handed to
+//! outcomes to the tally. It sends nothing before the pass's [`Gate`] opens. A file put.io stored without a CRC32 yet is handed to
 //! [`Transfer::verify`] outside the `-j` slots, so the next file starts meanwhile. It starts
 //! nothing once the run is cancelled or has met a failure that stops it, and lets the files
 //! in flight wind down (they watch the same token). Nor does it start a file once a run
@@ -13,6 +13,7 @@ use tokio::sync::mpsc::Receiver;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::gate::Gate;
 use super::limit::Budget;
 use super::movemode::Mover;
 use super::plan::PlannedFile;
@@ -37,8 +38,15 @@ pub(super) async fn stage(
     jobs: usize,
     tally: Arc<Tally>,
     cancel: CancellationToken,
-    (budget, mover): (Arc<Budget>, Option<Arc<Mover>>),
+    (budget, mover, gate): (Arc<Budget>, Option<Arc<Mover>>, Gate),
 ) -> anyhow::Result<()> {
+    // Nothing is sent before the checks before the first change have let the pass through.
+    tokio::select! {
+        open = gate.opened() => if !open {
+            return Ok(());
+        },
+        () = cancel.cancelled() => return Ok(()),
+    }
     let landed = |work: &Work, done: &Uploaded| {
         tally.done(work.index, &work.file, done);
         if let (true, Some(mover)) = (done.verified, &mover) {
