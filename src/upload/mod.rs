@@ -33,6 +33,7 @@ pub mod select;
 mod send;
 pub mod settings;
 pub mod sources;
+mod stat;
 mod tally;
 pub mod transfer;
 mod walk;

@@ -16,6 +16,7 @@ use super::plan::{
     walk_problem,
 };
 use super::select::Verdict;
+use super::stat::OpenFolder;
 
 /// One thing the walk found.
 #[derive(Debug)]
@@ -63,6 +64,8 @@ impl Counted {
 struct Open {
     depth: usize,
     path: PathBuf,
+    /// Held open to read its files' metadata by name, not by full path.
+    folder: OpenFolder,
     name: String,
     display: String,
     renamed: bool,
@@ -98,6 +101,7 @@ pub(super) fn walk(
         stack: vec![Open {
             depth: 0,
             path: root.to_owned(),
+            folder: OpenFolder::open(root),
             display: name.clone(),
             name,
             renamed,
@@ -205,8 +209,23 @@ impl Walker<'_> {
             let (size, modified) = if is_dir {
                 (0, None)
             } else {
-                match entry.metadata() {
-                    Ok(meta) => (meta.len(), meta.modified().ok()),
+                let parent = self
+                    .stack
+                    .last()
+                    .filter(|open| open.depth + 1 == entry.depth());
+                let quick = parent.and_then(|open| {
+                    open.folder
+                        .metadata(entry.file_name(), self.options.follow_links)
+                });
+                match quick.map_or_else(
+                    || {
+                        entry
+                            .metadata()
+                            .map(|meta| (meta.len(), meta.modified().ok()))
+                    },
+                    Ok,
+                ) {
+                    Ok(found) => found,
                     Err(err) => {
                         (self.emit)(Item::Problem(walk_problem(root, &err)))?;
                         continue;
@@ -239,6 +258,7 @@ impl Walker<'_> {
                 self.stack.push(Open {
                     depth: entry.depth(),
                     path: path.to_owned(),
+                    folder: OpenFolder::open(path),
                     name,
                     display,
                     renamed,
