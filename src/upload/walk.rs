@@ -71,8 +71,9 @@ struct Open {
     renamed: bool,
     /// Handed out under this id; `None` while `--include` has kept nothing in it yet.
     id: Option<usize>,
-    /// put.io names taken in this folder, with the local path that took them.
-    taken: HashMap<String, PathBuf>,
+    /// put.io names taken in this folder, with the local path that took them when it is
+    /// not simply this folder's path joined with the name (the name was changed).
+    taken: HashMap<String, Option<PathBuf>>,
     /// With `--include`: what was left out in it, reported only if the folder is kept.
     left_out: Vec<Excluded>,
     /// Walked only on the way to selected paths: if nothing in it is kept, say nothing.
@@ -132,7 +133,12 @@ impl Walker<'_> {
     fn entries(&mut self, root: &Path) -> ControlFlow<()> {
         let mut entries = walkdir::WalkDir::new(root)
             .follow_links(self.options.follow_links)
-            .sort_by_file_name()
+            // Siblings share their parent's path, so their whole paths sort as their names
+            // do; compared as bytes, without taking each name apart again per comparison.
+            .sort_by(|a, b| {
+                let (a, b) = (a.path().as_os_str(), b.path().as_os_str());
+                a.as_encoded_bytes().cmp(b.as_encoded_bytes())
+            })
             .min_depth(1)
             .into_iter();
         while let Some(entry) = entries.next() {
@@ -238,9 +244,10 @@ impl Walker<'_> {
             let (name, renamed) = remote_name(file_name);
             let parent = self.stack.last_mut().expect("the root stays open");
             if let Some(first) = parent.taken.get(&name) {
+                let first = first.clone().unwrap_or_else(|| parent.path.join(&name));
                 let reason = format!(
                     "its put.io name `{name}` is already taken by {}; rename one of them",
-                    crate::format::shown_path(first)
+                    crate::format::shown_path(&first)
                 );
                 if is_dir {
                     entries.skip_current_dir();
@@ -252,7 +259,9 @@ impl Walker<'_> {
                 }))?;
                 continue;
             }
-            parent.taken.insert(name.clone(), path.to_owned());
+            parent
+                .taken
+                .insert(name.clone(), renamed.then(|| path.to_owned()));
             let display = format!("{}/{name}", parent.display);
             if is_dir {
                 self.stack.push(Open {
@@ -434,6 +443,27 @@ mod tests {
                 bytes: 3,
                 left_out: 0,
             }
+        );
+    }
+
+    #[test]
+    fn a_clash_names_the_local_path_that_took_the_name_first() {
+        // `a_b.txt` keeps its name and sorts first; `a|b.txt` would become `a_b.txt` too.
+        let dir = tree(&["sub/a_b.txt", "sub/a|b.txt", "sub/c:d.txt", "sub/c_d.txt"]);
+        let got = items(dir.path(), &ScanOptions::default());
+        let clashes: Vec<&String> = got.iter().filter(|i| i.starts_with('!')).collect();
+        let first = dir.path().join("sub").join("a_b.txt");
+        let renamed_first = dir.path().join("sub").join("c:d.txt");
+        assert_eq!(clashes.len(), 2, "{got:?}");
+        assert!(clashes[0].contains(&first.display().to_string()), "{got:?}");
+        assert!(
+            clashes[1].contains(&renamed_first.display().to_string()),
+            "{got:?}"
+        );
+        assert!(got.contains(&"top/sub/a_b.txt".to_owned()));
+        assert!(
+            got.contains(&"top/sub/c_d.txt".to_owned()),
+            "the renamed one took it: {got:?}"
         );
     }
 
