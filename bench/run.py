@@ -657,8 +657,16 @@ def main():
     print()
     print(report)
     if not quick:
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as out:
-            out.write("# putio-up benchmarks\n\n" + report + "\n")
+        path = os.path.join(ROOT, "BENCHMARKS.md")
+        # The sections other scripts write (bench/bwlimit.py, bench/watch.py) come after the
+        # engine's and stay as they are.
+        rest = ""
+        if os.path.exists(path):
+            old = open(path).read()
+            if "<!-- /engine -->" in old:
+                rest = old.split("<!-- /engine -->", 1)[1].lstrip("\n")
+        with open(path, "w") as out:
+            out.write("# putio-up benchmarks\n\n" + report + "\n" + ("\n" + rest if rest else ""))
         print("\nwritten to BENCHMARKS.md")
 
 

@@ -19,6 +19,7 @@
 //! What outlives one run for a long-running caller (`watch`) is [`Shared`]: the bandwidth
 //! limiter. Move mode and the run limits come from the settings of each run.
 
+mod checks;
 mod decide;
 mod folders;
 mod gate;
@@ -51,10 +52,6 @@ use crate::exit::Fatal;
 
 use report::{Reporter, Summary};
 use tally::Tally;
-
-/// How long the checks before the first folder is created wait for the counting pass
-/// (about 10^5 files' worth on a local disk).
-const COUNT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What several runs of one caller share: the `--bwlimit` limiter (all transfers of all
 /// runs together stay under it) and its count of bytes sent.
@@ -179,9 +176,8 @@ pub async fn run_shared(
         tally.limit_to(account.disk.avail);
     }
     // The pass lists folders at once; it creates folders and sends files only once the
-    // checks that need the count's totals (nothing matched, more than fits) let it through.
-    // They wait for the count up to COUNT_WAIT; on a tree too big to count by then the pass
-    // goes on, and the tally's space check still stops it before the file that would not fit.
+    // checks that need the count's totals (`checks`: nothing matched, more than fits) let it
+    // through.
     let (opener, gate) = gate::Gate::closed();
     let job = pass::Job {
         client: Arc::clone(&client),
@@ -195,35 +191,21 @@ pub async fn run_shared(
     };
     let pass = pass::run(settings, job);
     tokio::pin!(pass);
-    let checks = async {
-        let counted = match tokio::time::timeout(
-            COUNT_WAIT,
-            counting.as_mut().expect("the count runs until here"),
-        )
-        .await
-        {
-            Ok(counted) => {
-                counting = None;
-                Some(counted?)
-            }
-            Err(_) => None,
-        };
-        if counted.is_some_and(|c| c.folders == 0) {
-            // Only `--include` can leave out the uploaded folder itself: nothing matched.
-            return Ok(Checked::NothingMatched);
-        }
-        let avail = account.disk.avail;
-        if account.disk.size > 0 && !settings.dry_run && counted.is_some_and(|c| c.bytes > avail) {
-            // More than fits, counting what may be there already: find out what would be
-            // sent, with read-only calls and nothing shown, while the pass waits at the gate.
-            fits(settings, &client, &account, shared, (started, &cancel)).await?;
-        }
-        anyhow::Ok(Checked::Go)
-    };
+    let checks = checks::before_first_change(
+        settings,
+        &mut counting,
+        &account,
+        checks::Context {
+            client: &client,
+            shared,
+            started,
+            cancel: &cancel,
+        },
+    );
     let pass = tokio::select! {
         checked = checks => {
             match checked {
-                Ok(Checked::Go) => {
+                Ok(checks::Checked::Go) => {
                     opener.open();
                     pass.await
                 }
@@ -259,49 +241,4 @@ pub async fn run_shared(
     };
     let summary = tally.finish(started.elapsed(), interrupted, sent);
     fatal.map_or(Ok(summary), Err)
-}
-
-/// What the checks before the first change found.
-enum Checked {
-    Go,
-    NothingMatched,
-}
-
-/// A silent read-only pass: `Err` (the tally's space check) when what would be sent does not
-/// fit in the account.
-async fn fits(
-    settings: &UploadSettings,
-    client: &Arc<Client>,
-    account: &crate::api::AccountInfo,
-    shared: &Shared,
-    (started, cancel): (Instant, &CancellationToken),
-) -> Result<()> {
-    let first = settings
-        .sources
-        .first()
-        .expect("settings give at least one source");
-    let dry = UploadSettings {
-        dry_run: true,
-        ..settings.clone()
-    };
-    let silent: Arc<dyn Reporter> = Arc::new(report::Silent);
-    let check = Arc::new(Tally::new(
-        Arc::clone(&silent),
-        true,
-        first.root.clone(),
-        first.name.to_string_lossy().into_owned(),
-    ));
-    check.limit_to(account.disk.avail);
-    let job = pass::Job {
-        client: Arc::clone(client),
-        reporter: silent,
-        tally: check,
-        // Its own: the error that ends it (what does not fit) must not read as Ctrl-C.
-        cancel: cancel.child_token(),
-        username: account.username.clone(),
-        throttle: Arc::clone(&shared.throttle),
-        started,
-        gate: gate::Gate::open(),
-    };
-    pass::run(&dry, job).await.result
 }
