@@ -663,6 +663,58 @@ mod terminal {
     }
 
     #[test]
+    fn a_second_ctrl_c_quits_at_once_and_clears_the_bars() {
+        for width in [80, 120] {
+            let fake = fake_with(Options {
+                store_bytes: false,
+                ..Options::default()
+            });
+            let tree = Tree::new();
+            tree.random("two/a-first.bin", 6 * MIB, 1);
+            tree.random("two/b-second.bin", 6 * MIB, 2);
+            fake.set_patch_rate(Some(4 * MIB));
+            let command = then_tty(&format!(
+                "{} upload -j 1 {}",
+                binary(),
+                quote(&tree.join("two").display().to_string())
+            ));
+            let Some(pane) = Pane::start(width, &env(&fake, "xterm-256color"), &command) else {
+                return;
+            };
+            pane.watch("the first file on its way", |s| s.contains("a-first.bin "));
+            // From now on put.io answers nothing new for a long while: the second file's
+            // upload is created but never answered, so the first Ctrl-C leaves the run
+            // waiting for it, stopping, with its bars up.
+            fake.set_faults(Faults {
+                latency: Duration::from_secs(600),
+                ..Faults::default()
+            });
+            pane.watch("the second file to start", |s| {
+                s.contains("uploaded  two/a-first.bin") && s.contains("  two/b-second.bin")
+            });
+            pane.keys("C-c");
+            pane.watch("the run to stop", |s| {
+                s.contains("stopping: 1 file pausing")
+            });
+            pane.keys("C-c");
+            let (code, last) = pane.finished();
+            assert_eq!(code, 130, "{width}: {last}");
+            assert!(
+                last.contains("Quit: files in flight resume on the next run."),
+                "{width}: {last}"
+            );
+            assert!(
+                bar_lines(&last).is_empty()
+                    && !last.lines().any(starts_with_spinner)
+                    && !last.contains("% "),
+                "{width}: bars left behind:\n{last}"
+            );
+            assert!(!last.contains("Interrupted: "), "no summary: {last}");
+            assert!(tty_put_back(&last), "{width}: {last}");
+        }
+    }
+
+    #[test]
     fn json_on_a_terminal_and_term_dumb_get_plain_lines() {
         for (width, args, term) in [(80, "--json", "xterm-256color"), (120, "", "dumb")] {
             let fake = fake_with(Options {
