@@ -238,6 +238,66 @@ fn vvv_logs_each_request_without_the_token() {
     );
 }
 
+// 11, 15: switches set in the environment are not shown as typed.
+
+#[test]
+fn usage_lines_show_only_what_was_typed() {
+    let fake = fake();
+    let tree = Tree::new();
+    tree.file("u/a.txt", b"a");
+    let env = [("PUTIO_UP_JSON", "1"), ("PUTIO_UP_DRY_RUN", "yes")];
+    let cases: [(&[&str], &str); 4] = [
+        (&["upload"], "Usage: putio-up upload <PATH>..."),
+        (&["watch"], "Usage: putio-up watch <PATH>..."),
+        (
+            &["upload", "--to", "/x", "--parent-id", "3", "u"],
+            "Usage: putio-up upload --to <PATH> <PATH>...",
+        ),
+        (
+            &["upload", "u", "--bogus"],
+            "Usage: putio-up upload <PATH>...",
+        ),
+    ];
+    for (args, usage) in cases {
+        let out = putio_up(&fake)
+            .envs(env)
+            .current_dir(tree.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.lines().any(|l| l == usage), "{args:?}: {err}");
+        assert!(
+            !err.contains("--json") && !err.contains("--dry-run"),
+            "{err}"
+        );
+    }
+    // Typed, it is shown.
+    let out = putio_up(&fake).args(["upload", "--json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Usage: putio-up upload --json <PATH>..."),
+        "{err}"
+    );
+
+    // A wrong value of a variable names the variable, not a flag nobody typed.
+    for (var, value) in [("PUTIO_UP_JSON", "maybe"), ("PUTIO_UP_COLOR", "sometimes")] {
+        let out = putio_up(&fake)
+            .env(var, value)
+            .args(["upload"])
+            .arg(tree.join("u"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{var}'")),
+            "{err}"
+        );
+    }
+}
+
 // 4 (in a pipe), 16: the header, and failures listed by one kind of path.
 
 #[test]
