@@ -1,5 +1,6 @@
-//! Command-line types: a faithful picture of argv and nothing more. The top parse layer: it
-//! imports nothing of ours, `crate::settings` turns it into what each layer needs, and
+//! Command-line types: a faithful picture of argv and nothing more, and [`parse`], which
+//! reads argv into them and words clap's errors as of what was typed. The top parse layer:
+//! it imports nothing of ours, `crate::settings` turns it into what each layer needs, and
 //! nothing below settings sees clap.
 
 use std::path::PathBuf;
@@ -31,6 +32,84 @@ Precedence: command-line flag, then environment variable, then config file, then
 Exit codes: 0 all uploaded, 1 some files failed, 2 usage or local input error,
 3 token missing or rejected, 4 remote error stopped the run, 5 stopped at a limit you set
 (--max-transfer, --max-duration; run the same command again to continue), 130 interrupted.";
+
+/// Parses argv as [`Parser::parse`] does (on an error: clap's message, exit 2), except that
+/// an error never shows an option the environment gave as if it had been typed: clap puts
+/// every switch it read from a `PUTIO_UP_*` variable into the usage line
+/// (`Usage: putio-up upload --json <PATH>...`) and names only the flag when the variable's
+/// value is wrong.
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    Cli::try_parse_from(&args).unwrap_or_else(|err| as_typed(err, &args).exit())
+}
+
+/// `err` with the usage line of what was typed, and, when the value of a variable is what
+/// is wrong, the variable named.
+fn as_typed(mut err: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let mut root = Cli::command();
+    root.build();
+    // The same argv without the environment: clap's error for that shows only typed options.
+    let typed = without_env(root.clone()).try_get_matches_from(args);
+    let usage = match &typed {
+        Err(typed) => typed.get(ContextKind::Usage).cloned(),
+        // Only the environment makes it wrong: the plain usage of the command typed.
+        Ok(matches) => {
+            let (mut command, mut matches) = (&root, matches);
+            while let Some((name, sub)) = matches.subcommand() {
+                let Some(found) = command.find_subcommand(name) else {
+                    break;
+                };
+                (command, matches) = (found, sub);
+            }
+            Some(ContextValue::StyledStr(command.clone().render_usage()))
+        }
+    };
+    if let Some(usage) = usage.filter(|_| err.get(ContextKind::Usage).is_some()) {
+        err.insert(ContextKind::Usage, usage);
+    }
+    let from_env = typed
+        .as_ref()
+        .map_or_else(|t| t.kind() != err.kind(), |_| true);
+    if from_env
+        && matches!(
+            err.kind(),
+            ErrorKind::InvalidValue | ErrorKind::ValueValidation
+        )
+        && let Some(ContextValue::String(flag)) = err.get(ContextKind::InvalidArg)
+        && let Some(var) = env_of(&root, flag)
+    {
+        // `invalid value 'maybe' for 'PUTIO_UP_JSON'`: the value is the variable's.
+        err.insert(ContextKind::InvalidArg, ContextValue::String(var));
+    }
+    err
+}
+
+/// The variable an option is read from, by the option as clap's errors show it (`--json`,
+/// `--torrents <MODE>`), in `command` or any of its subcommands (they share the names).
+fn env_of(command: &clap::Command, shown: &str) -> Option<String> {
+    let long = shown.split_whitespace().next()?.strip_prefix("--")?;
+    let here = command
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(long))
+        .and_then(clap::Arg::get_env)
+        .map(|var| var.to_string_lossy().into_owned());
+    here.or_else(|| command.get_subcommands().find_map(|sub| env_of(sub, shown)))
+}
+
+/// `command` with no option read from the environment, for every subcommand.
+fn without_env(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    let mut command = command.mut_args(|arg| arg.env(None::<&'static str>));
+    for name in names {
+        command = command.mut_subcommand(name, without_env);
+    }
+    command
+}
 
 #[derive(Debug, Parser)]
 #[command(name = "putio-up", version, about = "Upload a local folder tree to put.io", after_help = ENV_HELP)]

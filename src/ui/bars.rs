@@ -2,11 +2,12 @@
 //! line (the phase while folders are checked, then files, bytes, rate, ETA) and one line
 //! per file in flight; finished files scroll above them.
 //!
-//! Every line is composed here, fitted to the terminal's width less a margin (so the `^C`
-//! a terminal echoes never wraps a line and leaves a copy behind), with sizes from
-//! [`human_bytes`] like every other line. Rate and ETA count only the bytes this run sent:
-//! a resumed file's earlier bytes move the bar, not the rate. A ticker thread redraws a few
-//! times a second, so the spinner turns and the rate falls while nothing moves.
+//! Every line is composed here, fitted to the terminal's width, with sizes from
+//! [`human_bytes`] like every other line. While the bars are up a Ctrl-C is not echoed as
+//! `^C` (see [`super::tty`]): the echo would move the cursor and leave a copy of the
+//! overall line. Rate and ETA count only the bytes this run sent: a resumed file's earlier
+//! bytes move the bar, not the rate. A ticker thread redraws a few times a second, so the
+//! spinner turns and the rate falls while nothing moves.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
@@ -20,11 +21,10 @@ use crate::format::{human_bytes, human_eta, shorten_middle, shown_path};
 use crate::upload::report::{Event, Reporter};
 
 use super::Palette;
+use super::tty::QuietEcho;
 
 const TICK: Duration = Duration::from_millis(120);
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-/// Columns left free at the right edge: a terminal echoes Ctrl-C as `^C` at the cursor.
-const MARGIN: usize = 3;
 /// The rate is measured over this much of the recent past.
 const WINDOW: Duration = Duration::from_secs(8);
 /// How long a retry note of no particular file stays on the overall line.
@@ -39,6 +39,8 @@ struct Shared {
     overall: ProgressBar,
     state: Mutex<State>,
     palette: Palette,
+    /// `-echoctl noflsh` while the bars are up; put back when they close.
+    echo: QuietEcho,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,7 @@ impl Bars {
                 closed: false,
             }),
             palette,
+            echo: QuietEcho::new(),
         });
         shared.render(&mut shared.lock());
         let ticker = Arc::clone(&shared);
@@ -130,16 +133,27 @@ impl Bars {
     }
 }
 
+/// A run that ends with an error (no `Finished`) takes the bars off the screen, and puts
+/// the terminal's settings back, before the error is printed.
+impl Drop for Bars {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        if !state.closed {
+            self.shared.close(&mut state);
+        }
+    }
+}
+
 fn line_style() -> ProgressStyle {
     ProgressStyle::with_template("{msg}").expect("template")
 }
 
-/// The terminal's width, less the margin.
+/// The terminal's width.
 fn usable_width() -> usize {
-    let columns = console::Term::stderr()
+    console::Term::stderr()
         .size_checked()
-        .map_or(80, |(_, columns)| usize::from(columns));
-    columns.saturating_sub(MARGIN).max(20)
+        .map_or(80, |(_, columns)| usize::from(columns))
+        .max(20)
 }
 
 /// `text` cut to `width` characters, with `…` where it was cut.
@@ -163,7 +177,7 @@ impl Shared {
     /// by counting rows, and a row the terminal wraps on its own would throw the count off
     /// (leaving a copy of the bars on the screen).
     fn println(&self, text: &str) {
-        let columns = usable_width() + MARGIN - 1;
+        let columns = usable_width() - 1;
         let mut rows = String::new();
         for line in text.lines() {
             let chars: Vec<char> = line.chars().collect();
@@ -218,6 +232,7 @@ impl Shared {
         }
         self.overall.finish_and_clear();
         let _ = self.multi.clear();
+        self.echo.restore();
     }
 }
 

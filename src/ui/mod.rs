@@ -13,6 +13,7 @@ mod json;
 mod lines;
 mod logfile;
 pub mod progress;
+mod tty;
 pub mod watch;
 
 use std::fmt::Write as _;

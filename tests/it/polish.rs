@@ -238,6 +238,66 @@ fn vvv_logs_each_request_without_the_token() {
     );
 }
 
+// 11, 15: switches set in the environment are not shown as typed.
+
+#[test]
+fn usage_lines_show_only_what_was_typed() {
+    let fake = fake();
+    let tree = Tree::new();
+    tree.file("u/a.txt", b"a");
+    let env = [("PUTIO_UP_JSON", "1"), ("PUTIO_UP_DRY_RUN", "yes")];
+    let cases: [(&[&str], &str); 4] = [
+        (&["upload"], "Usage: putio-up upload <PATH>..."),
+        (&["watch"], "Usage: putio-up watch <PATH>..."),
+        (
+            &["upload", "--to", "/x", "--parent-id", "3", "u"],
+            "Usage: putio-up upload --to <PATH> <PATH>...",
+        ),
+        (
+            &["upload", "u", "--bogus"],
+            "Usage: putio-up upload <PATH>...",
+        ),
+    ];
+    for (args, usage) in cases {
+        let out = putio_up(&fake)
+            .envs(env)
+            .current_dir(tree.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.lines().any(|l| l == usage), "{args:?}: {err}");
+        assert!(
+            !err.contains("--json") && !err.contains("--dry-run"),
+            "{err}"
+        );
+    }
+    // Typed, it is shown.
+    let out = putio_up(&fake).args(["upload", "--json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Usage: putio-up upload --json <PATH>..."),
+        "{err}"
+    );
+
+    // A wrong value of a variable names the variable, not a flag nobody typed.
+    for (var, value) in [("PUTIO_UP_JSON", "maybe"), ("PUTIO_UP_COLOR", "sometimes")] {
+        let out = putio_up(&fake)
+            .env(var, value)
+            .args(["upload"])
+            .arg(tree.join("u"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{var}'")),
+            "{err}"
+        );
+    }
+}
+
 // 4 (in a pipe), 16: the header, and failures listed by one kind of path.
 
 #[test]
@@ -520,7 +580,30 @@ mod terminal {
     }
 
     fn is_bar(line: &str) -> bool {
-        line.starts_with(|c: char| ('\u{2800}'..='\u{28ff}').contains(&c)) || line.starts_with("  ")
+        starts_with_spinner(line) || line.starts_with("  ")
+    }
+
+    /// `command`, then the terminal's `echoctl` and `noflsh` settings on a line `TTY: ...`,
+    /// and `command`'s exit code as the pane's.
+    fn then_tty(command: &str) -> String {
+        format!(
+            "{command}; code=$?; echo TTY: $(stty -a | tr ' ' '\\n' | grep -x -e '-*echoctl' -e '-*noflsh'); (exit $code)"
+        )
+    }
+
+    /// The bars are gone and so are their settings: `^C` echoes, a signal flushes, as before.
+    fn tty_put_back(screen: &str) -> bool {
+        screen.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.first() == Some(&"TTY:")
+                && words.contains(&"echoctl")
+                && words.contains(&"-noflsh")
+        })
+    }
+
+    /// The overall line, in any phase, begins with the spinner.
+    fn starts_with_spinner(line: &str) -> bool {
+        line.starts_with(|c: char| ('\u{2800}'..='\u{28ff}').contains(&c))
     }
 
     fn bar_lines(screen: &str) -> Vec<&str> {
@@ -558,11 +641,11 @@ mod terminal {
             );
             for frame in &frames {
                 // The bars (overall line: a spinner first; a file's: indented) fit on one
-                // line with room for an echoed `^C`; finished lines scroll and may wrap.
+                // line; finished lines scroll and may wrap.
                 for line in frame.lines().filter(|l| is_bar(l)) {
                     assert!(
-                        line.chars().count() <= width - 3,
-                        "{width}: a bar wider than the terminal less its margin:\n{frame}"
+                        line.chars().count() <= width,
+                        "{width}: a bar wider than the terminal:\n{frame}"
                     );
                 }
                 assert!(!frame.contains("0 B/0 B"), "{width}: {frame}");
@@ -601,11 +684,11 @@ mod terminal {
             });
             let tree = slow_tree(&fake);
             fake.set_patch_rate(Some(2 * MIB));
-            let command = format!(
+            let command = then_tty(&format!(
                 "{} upload -j 2 {}",
                 binary(),
                 quote(&tree.join("photos").display().to_string())
-            );
+            ));
             let Some(pane) = Pane::start(width, &env(&fake, "xterm-256color"), &command) else {
                 return;
             };
@@ -613,24 +696,81 @@ mod terminal {
             pane.keys("C-c");
             let (code, last) = pane.finished();
             assert_eq!(code, 130, "{width}: {last}");
-            // Known gap: the terminal driver discards pending output when Ctrl-C is typed,
-            // which can leave one copy of the overall line from that instant; no file's bar
-            // is ever left.
+            // The default `stty echoctl` would echo `^C` past the last column, a row below
+            // the bars, and the next redraw would leave the overall line behind.
             assert!(
                 !last.contains("% "),
                 "{width}: a file's bar is left:\n{last}"
             );
             assert!(
-                bar_lines(&last).len() <= 1,
-                "{width}: bars left behind:\n{last}"
+                bar_lines(&last).is_empty() && !last.lines().any(starts_with_spinner),
+                "{width}: a copy of the overall line is left:\n{last}"
             );
-            assert!(last.contains("stopping: "), "{width}: {last}");
+            assert!(!last.contains("^C"), "{width}: {last}");
+            let summary = last.find("Interrupted: ").unwrap();
+            assert!(
+                last.find("stopping: ").is_some_and(|at| at < summary),
+                "{width}: {last}"
+            );
             assert!(
                 last.contains("Paused, to resume on the next run:"),
                 "{last}"
             );
             assert!(last.contains("day-03/IMG_000"), "{last}");
             assert!(last.contains("Interrupted: "), "{last}");
+            assert!(tty_put_back(&last), "{width}: {last}");
+        }
+    }
+
+    #[test]
+    fn a_second_ctrl_c_quits_at_once_and_clears_the_bars() {
+        for width in [80, 120] {
+            let fake = fake_with(Options {
+                store_bytes: false,
+                ..Options::default()
+            });
+            let tree = Tree::new();
+            tree.random("two/a-first.bin", 6 * MIB, 1);
+            tree.random("two/b-second.bin", 6 * MIB, 2);
+            fake.set_patch_rate(Some(4 * MIB));
+            let command = then_tty(&format!(
+                "{} upload -j 1 {}",
+                binary(),
+                quote(&tree.join("two").display().to_string())
+            ));
+            let Some(pane) = Pane::start(width, &env(&fake, "xterm-256color"), &command) else {
+                return;
+            };
+            pane.watch("the first file on its way", |s| s.contains("a-first.bin "));
+            // From now on put.io answers nothing new for a long while: the second file's
+            // upload is created but never answered, so the first Ctrl-C leaves the run
+            // waiting for it, stopping, with its bars up.
+            fake.set_faults(Faults {
+                latency: Duration::from_secs(600),
+                ..Faults::default()
+            });
+            pane.watch("the second file to start", |s| {
+                s.contains("uploaded  two/a-first.bin") && s.contains("  two/b-second.bin")
+            });
+            pane.keys("C-c");
+            pane.watch("the run to stop", |s| {
+                s.contains("stopping: 1 file pausing")
+            });
+            pane.keys("C-c");
+            let (code, last) = pane.finished();
+            assert_eq!(code, 130, "{width}: {last}");
+            assert!(
+                last.contains("Quit: files in flight resume on the next run."),
+                "{width}: {last}"
+            );
+            assert!(
+                bar_lines(&last).is_empty()
+                    && !last.lines().any(starts_with_spinner)
+                    && !last.contains("% "),
+                "{width}: bars left behind:\n{last}"
+            );
+            assert!(!last.contains("Interrupted: "), "no summary: {last}");
+            assert!(tty_put_back(&last), "{width}: {last}");
         }
     }
 
