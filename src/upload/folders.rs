@@ -9,8 +9,7 @@
 //! reading the walk while too many folders or files wait, so memory follows what is in
 //! flight, not the tree. It never decides about a file.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -63,44 +62,15 @@ struct Slot {
     complete: bool,
 }
 
-/// A folder whose parent is known, waiting for a free checker. The shallowest goes first,
-/// then the walk's order: a folder the walk has just reached may have a whole subtree
-/// waiting behind it, while the deep ones queued before it have only their files.
-struct Queued {
-    key: Reverse<(usize, usize)>,
-    folder: PlannedFolder,
-    parent: Arc<Folder>,
-}
+/// Where a folder whose parent is known waits for a free checker: the shallowest goes
+/// first, then the walk's order (its id). A folder the walk has just reached may have a
+/// whole subtree waiting behind it, while the deep ones queued before it have only their
+/// files.
+type QueueKey = (usize, usize);
 
-impl Queued {
-    fn new(folder: PlannedFolder, parent: Arc<Folder>) -> Self {
-        let depth = folder.display.bytes().filter(|&b| b == b'/').count();
-        Queued {
-            key: Reverse((depth, folder.id)),
-            folder,
-            parent,
-        }
-    }
-}
-
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for Queued {}
-
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key)
-    }
+fn queue_key(folder: &PlannedFolder) -> QueueKey {
+    let depth = folder.display.bytes().filter(|&b| b == b'/').count();
+    (depth, folder.id)
 }
 
 type Lookup = (usize, Result<(Folder, bool), FolderError>);
@@ -110,7 +80,7 @@ struct Tracker {
     dest: Arc<Folder>,
     out: Sender<Known>,
     slots: HashMap<usize, Slot>,
-    queue: BinaryHeap<Queued>,
+    queue: BTreeMap<QueueKey, (PlannedFolder, Arc<Folder>)>,
     lookups: JoinSet<Lookup>,
     pending_folders: usize,
     pending_files: usize,
@@ -140,7 +110,7 @@ pub(super) async fn stage(
         dest,
         out,
         slots,
-        queue: BinaryHeap::new(),
+        queue: BTreeMap::new(),
         lookups: JoinSet::new(),
         pending_folders: 0,
         pending_files: 0,
@@ -188,7 +158,7 @@ pub(super) async fn stage(
 impl Tracker {
     fn start_lookups(&mut self) {
         while self.lookups.len() < self.stage.checkers {
-            let Some(Queued { folder, parent, .. }) = self.queue.pop() else {
+            let Some((_, (folder, parent))) = self.queue.pop_first() else {
                 return;
             };
             let client = Arc::clone(&self.stage.client);
@@ -242,7 +212,7 @@ impl Tracker {
         };
         if let Some(parent) = parent {
             self.wait_for(folder.id, folder.display.clone());
-            self.queue.push(Queued::new(folder, parent));
+            self.queue.insert(queue_key(&folder), (folder, parent));
         } else {
             let why = self.parent_failed(&folder);
             self.slots.insert(
@@ -351,7 +321,8 @@ impl Tracker {
             self.slots.remove(&id);
         }
         for child in children {
-            self.queue.push(Queued::new(child, Arc::clone(&folder)));
+            self.queue
+                .insert(queue_key(&child), (child, Arc::clone(&folder)));
         }
         // Its checker is free: hand it the next folder before the files go on, which may
         // wait for room downstream.
