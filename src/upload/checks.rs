@@ -46,9 +46,9 @@ pub(super) async fn before_first_change(
     account: &AccountInfo,
     context: Context<'_>,
 ) -> Result<Checked> {
-    let Some(running) = counting.as_mut() else {
-        return Ok(Checked::Go);
-    };
+    let running = counting
+        .as_mut()
+        .expect("the count has not answered before the checks");
     let counted = match tokio::time::timeout(COUNT_WAIT, running).await {
         Ok(counted) => {
             *counting = None;

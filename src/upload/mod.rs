@@ -132,13 +132,15 @@ pub async fn run_shared(
             counted
         })
     });
-    let stopped = |tally: &Tally| {
+    // The end of a run that sent nothing: interrupted, or stopped by a check.
+    let nothing_sent = |tally: &Tally, interrupted: bool| {
         let sent = tally::Sent {
             bytes: 0,
             retried: client.retried(),
         };
-        Ok(tally.finish(started.elapsed(), true, sent))
+        tally.finish(started.elapsed(), interrupted, sent)
     };
+    let stopped = |tally: &Tally| Ok(nothing_sent(tally, true));
     for problem in &settings.unlisted {
         tally.problem(problem);
     }
@@ -209,7 +211,7 @@ pub async fn run_shared(
                     opener.open();
                     pass.await
                 }
-                stop => {
+                refused => {
                     // The pass changed nothing yet: it stops where it is.
                     opener.shut();
                     pass_cancel.cancel();
@@ -217,13 +219,10 @@ pub async fn run_shared(
                     if cancel.is_cancelled() {
                         return stopped(&tally);
                     }
-                    stop?;
+                    // What does not fit stops the run with its error; else nothing matched.
+                    refused?;
                     tally.warning("nothing matched --include: nothing to upload, no folder created");
-                    let sent = tally::Sent {
-                        bytes: 0,
-                        retried: client.retried(),
-                    };
-                    return Ok(tally.finish(started.elapsed(), false, sent));
+                    return Ok(nothing_sent(&tally, false));
                 }
             }
         }
