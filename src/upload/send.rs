@@ -1,11 +1,11 @@
 //! The transfer stage: up to `-j` files in flight, each through [`Transfer::upload`], their
-//! outcomes to the tally. It sends nothing before the pass's [`Gate`] opens. A file put.io stored without a CRC32 yet is handed to
-//! [`Transfer::verify`] outside the `-j` slots, so the next file starts meanwhile. It starts
-//! nothing once the run is cancelled or has met a failure that stops it, and lets the files
-//! in flight wind down (they watch the same token). Nor does it start a file once a run
-//! limit ([`Budget`]) says no: the files in flight finish, and the rest wait for a re-run.
-//! An upload host that is down (see `Client::upload_unreachable`) stops the run instead of
-//! failing every file in turn.
+//! outcomes to the tally. It sends nothing before the pass's [`Gate`] opens. A file put.io
+//! stored without a CRC32 yet is handed to [`Transfer::verify`] outside the `-j` slots, so
+//! the next file starts meanwhile. It starts nothing once the run is cancelled or has met a
+//! failure that stops it, and lets the files in flight wind down (they watch the same
+//! token). Nor does it start a file once a run limit ([`Budget`]) says no: the files in
+//! flight finish, and the rest wait for a re-run. An upload host that is down (see
+//! `Client::upload_unreachable`) stops the run instead of failing every file in turn.
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::plan::{
     Excluded, PlannedFile, PlannedFolder, Problem, ProblemKind, Renamed, ScanOptions, remote_name,
@@ -215,22 +216,7 @@ impl Walker<'_> {
             let (size, modified) = if is_dir {
                 (0, None)
             } else {
-                let parent = self
-                    .stack
-                    .last()
-                    .filter(|open| open.depth + 1 == entry.depth());
-                let quick = parent.and_then(|open| {
-                    open.folder
-                        .metadata(entry.file_name(), self.options.follow_links)
-                });
-                match quick.map_or_else(
-                    || {
-                        entry
-                            .metadata()
-                            .map(|meta| (meta.len(), meta.modified().ok()))
-                    },
-                    Ok,
-                ) {
+                match self.file_metadata(&entry) {
                     Ok(found) => found,
                     Err(err) => {
                         (self.emit)(Item::Problem(walk_problem(root, &err)))?;
@@ -306,6 +292,28 @@ impl Walker<'_> {
             })?;
         }
         ControlFlow::Continue(())
+    }
+
+    /// A file's size and modification time: read by name in its open parent folder, or by
+    /// its path where that cannot tell (the error is then worded from walkdir's).
+    fn file_metadata(
+        &self,
+        entry: &walkdir::DirEntry,
+    ) -> Result<(u64, Option<SystemTime>), walkdir::Error> {
+        let parent = self
+            .stack
+            .last()
+            .filter(|open| open.depth + 1 == entry.depth());
+        let quick = parent.and_then(|open| {
+            open.folder
+                .metadata(entry.file_name(), self.options.follow_links)
+        });
+        match quick {
+            Some(found) => Ok(found),
+            None => entry
+                .metadata()
+                .map(|meta| (meta.len(), meta.modified().ok())),
+        }
     }
 
     /// Hands out the open folder at `level` and every folder above it not handed out yet.
