@@ -591,6 +591,22 @@ mod terminal {
         )
     }
 
+    /// `putio-up upload -j JOBS FOLDER` against `fake` in a colour terminal `width` columns
+    /// wide, then its settings ([`then_tty`]); `None` where tmux is missing.
+    fn upload_then_tty(
+        width: usize,
+        fake: &FakePutio,
+        jobs: usize,
+        folder: &std::path::Path,
+    ) -> Option<Pane> {
+        let command = then_tty(&format!(
+            "{} upload -j {jobs} {}",
+            binary(),
+            quote(&folder.display().to_string())
+        ));
+        Pane::start(width, &env(fake, "xterm-256color"), &command)
+    }
+
     /// The bars are gone and so are their settings: `^C` echoes, a signal flushes, as before.
     fn tty_put_back(screen: &str) -> bool {
         screen.lines().any(|l| {
@@ -684,12 +700,7 @@ mod terminal {
             });
             let tree = slow_tree(&fake);
             fake.set_patch_rate(Some(2 * MIB));
-            let command = then_tty(&format!(
-                "{} upload -j 2 {}",
-                binary(),
-                quote(&tree.join("photos").display().to_string())
-            ));
-            let Some(pane) = Pane::start(width, &env(&fake, "xterm-256color"), &command) else {
+            let Some(pane) = upload_then_tty(width, &fake, 2, &tree.join("photos")) else {
                 return;
             };
             pane.watch("the bars", |s| s.contains(" files [") && s.contains("IMG_"));
@@ -733,12 +744,7 @@ mod terminal {
             tree.random("two/a-first.bin", 6 * MIB, 1);
             tree.random("two/b-second.bin", 6 * MIB, 2);
             fake.set_patch_rate(Some(4 * MIB));
-            let command = then_tty(&format!(
-                "{} upload -j 1 {}",
-                binary(),
-                quote(&tree.join("two").display().to_string())
-            ));
-            let Some(pane) = Pane::start(width, &env(&fake, "xterm-256color"), &command) else {
+            let Some(pane) = upload_then_tty(width, &fake, 1, &tree.join("two")) else {
                 return;
             };
             pane.watch("the first file on its way", |s| s.contains("a-first.bin "));
