@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::format::{human_bytes, human_eta, shorten_middle, shown_path};
+use crate::format::{human_bytes, human_eta, shorten_middle, shown, shown_path};
 use crate::upload::report::{Event, Reporter};
 
 use super::Palette;
@@ -503,7 +503,12 @@ impl Reporter for Bars {
                     }
                     None => {}
                 }
-                shared.println(&format!("{}    {path}: {reason}", palette.red("failed")));
+                shared.println(&format!(
+                    "{}    {}: {}",
+                    palette.red("failed"),
+                    shown(path),
+                    shown(reason)
+                ));
             }
             Event::FilePaused { index, .. } => {
                 shared.drop_file(&mut state, index);

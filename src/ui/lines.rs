@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::logfile::LogFile;
 use super::{Palette, Verbosity};
-use crate::format::{human_bytes, shown_path};
+use crate::format::{human_bytes, shown, shown_path};
 use crate::upload::report::{Event, Reporter};
 
 pub(super) struct Lines {
@@ -55,7 +55,12 @@ impl Reporter for Lines {
         let palette = self.palette;
         match event {
             Event::FileFailed { path, reason, .. } => {
-                self.line(&format!("{}    {path}: {reason}", palette.red("failed")));
+                self.line(&format!(
+                    "{}    {}: {}",
+                    palette.red("failed"),
+                    shown(path),
+                    shown(reason)
+                ));
             }
             Event::Finished(summary) => self.line(&super::summary_text(summary, palette)),
             Event::Warning { message } => self.line(&format!("warning   {message}")),
@@ -76,7 +81,7 @@ impl Reporter for Lines {
                 ));
             }
             Event::Stopping => self.line(&palette.yellow(super::STOPPING)),
-            Event::FilePaused { path, .. } => self.line(&format!("paused    {path}")),
+            Event::FilePaused { path, .. } => self.line(&format!("paused    {}", shown(path))),
 
             Event::Scanned {
                 folders,

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 
-use crate::format::human_bytes;
+use crate::format::{human_bytes, shown};
 use crate::upload::report::{Event, Reporter, Summary};
 
 pub use json::Json;
@@ -279,13 +279,18 @@ pub(crate) fn summary_text(summary: &Summary, palette: Palette) -> String {
         text.push('\n');
         text.push_str(&palette.red("Failed:"));
         for failure in &summary.failures {
-            let _ = write!(text, "\n  {}: {}", failure.path, failure.reason);
+            let _ = write!(
+                text,
+                "\n  {}: {}",
+                shown(&failure.path),
+                shown(&failure.reason)
+            );
         }
     }
     if !summary.paused.is_empty() {
         text.push_str("\nPaused, to resume on the next run:");
         for path in &summary.paused {
-            let _ = write!(text, "\n  {path}");
+            let _ = write!(text, "\n  {}", shown(path));
         }
     }
     if let Some(limit) = summary.stopped_at {
