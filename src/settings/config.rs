@@ -108,22 +108,16 @@ pub fn read(path: Option<&Path>, explicit: bool) -> Result<Config> {
         }
         Err(err) => {
             let shown = path.display();
-            // A file in a folder we may not look into is "permission denied" too, but the
-            // fix is the folder's: say which.
-            if err.kind() == std::io::ErrorKind::PermissionDenied
-                && let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
-                && std::fs::read_dir(folder).is_err()
-                && std::fs::metadata(path).is_err()
-            {
+            // A folder on the way that is a file, or that we may not look into, is the
+            // folder's fault, not the file's: name it and its fix.
+            if let Some(trouble) = blocking_folder(path, &err) {
+                let fix = if explicit {
+                    "give another file with --config or PUTIO_UP_CONFIG"
+                } else {
+                    "fix it, or set PUTIO_UP_CONFIG_DIR to another folder"
+                };
                 return Err(Fatal::usage(format!(
-                    "cannot look for the config file {shown}: its folder {} cannot be read; \
-                     fix the folder's permissions{}",
-                    folder.display(),
-                    if explicit {
-                        ", or give another file with --config"
-                    } else {
-                        ", or set PUTIO_UP_CONFIG_DIR to another folder"
-                    }
+                    "cannot look for the config file {shown}: {trouble}; {fix}"
                 )));
             }
             let why = super::file_reason(&err);
@@ -137,6 +131,29 @@ pub fn read(path: Option<&Path>, explicit: bool) -> Result<Config> {
         }
     };
     parse(&text, path)
+}
+
+/// What is wrong with the folders on the way to `path`, when reading it failed with `err`
+/// because of them: a file where a folder should be, or a folder that cannot be read.
+/// `None` when the folders are fine and the trouble is the file's own.
+fn blocking_folder(path: &Path, err: &std::io::Error) -> Option<String> {
+    let mut folders = path
+        .ancestors()
+        .skip(1)
+        .filter(|p| !p.as_os_str().is_empty());
+    match err.kind() {
+        std::io::ErrorKind::NotADirectory => folders
+            .filter(|folder| folder.symlink_metadata().is_ok())
+            .find(|folder| !folder.is_dir())
+            .map(|file| format!("{} is a file, not a folder", file.display())),
+        std::io::ErrorKind::PermissionDenied if std::fs::metadata(path).is_err() => {
+            let folder = folders.next()?;
+            std::fs::read_dir(folder)
+                .is_err()
+                .then(|| format!("its folder {} cannot be read", folder.display()))
+        }
+        _ => None,
+    }
 }
 
 /// Parses a config file's text; errors name the file, the line and the key.

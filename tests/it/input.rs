@@ -4,7 +4,7 @@
 
 use fake_putio::{Faults, Options};
 
-use crate::support::{Tree, fake, fake_with, output_text, putio_up, remote};
+use crate::support::{Tree, fake, fake_with, output_text, putio_up, putio_up_std, remote};
 
 fn run(cmd: &mut assert_cmd::Command) -> (Option<i32>, String) {
     let out = cmd.output().unwrap();
@@ -138,24 +138,78 @@ fn a_rate_limit_with_no_retries_is_not_called_unreachable() {
 #[test]
 fn a_config_folder_that_cannot_be_read_is_named() {
     use std::os::unix::fs::PermissionsExt;
-    if nix_root() {
-        return; // root reads every folder: nothing to observe
-    }
     let fake = fake();
     let tree = Tree::new();
     tree.file("c/a.txt", b"a");
     let locked = tree.dir("xdg/putio-up");
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let (code, text) = run(putio_up(&fake)
-        .env("XDG_CONFIG_HOME", tree.join("xdg"))
+    let mut cmd = putio_up_std(&fake);
+    cmd.env("XDG_CONFIG_HOME", tree.join("xdg"))
         .args(["upload", "--dry-run"])
-        .arg(tree.join("c")));
+        .arg(tree.join("c"));
+    // Root reads every folder: run as nobody then, from a copy of the binary nobody can reach.
+    let mut cmd = if nix_root() {
+        let open = |path: &std::path::Path, mode| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        for folder in [tree.path(), &tree.join("xdg"), &tree.join("c")] {
+            open(folder, 0o755);
+        }
+        open(&tree.join("c/a.txt"), 0o644);
+        let bin = tree.join("putio-up");
+        std::fs::copy(cmd.get_program(), &bin).unwrap();
+        open(&bin, 0o755);
+        as_nobody(&cmd, &bin)
+    } else {
+        cmd
+    };
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = cmd.output().unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
-    assert_eq!(code, Some(2), "{text}");
+    let text = output_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let config = locked.join("putio-up.toml");
     assert!(
-        text.contains("folder") && text.contains("cannot be read"),
+        text.contains(&format!(
+            "cannot look for the config file {}: its folder {} cannot be read; fix it, or set PUTIO_UP_CONFIG_DIR to another folder",
+            config.display(),
+            locked.display()
+        )),
         "{text}"
     );
+}
+
+#[test]
+fn a_config_folder_that_is_a_file_is_named() {
+    let fake = fake();
+    let tree = Tree::new();
+    tree.file("c/a.txt", b"a");
+    let file = tree.file("not-a-folder", b"x");
+    let (code, text) = run(putio_up(&fake)
+        .env("PUTIO_UP_CONFIG_DIR", &file)
+        .args(["upload", "--dry-run"])
+        .arg(tree.join("c")));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{} is a file, not a folder; fix it, or set PUTIO_UP_CONFIG_DIR",
+            file.display()
+        )),
+        "{text}"
+    );
+    let (code, text) = run(putio_up(&fake)
+        .arg("--config")
+        .arg(file.join("sub/putio-up.toml"))
+        .args(["upload", "--dry-run"])
+        .arg(tree.join("c")));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{} is a file, not a folder; give another file with --config",
+            file.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(fake.stats().requests, 0, "nothing was sent");
 }
 
 #[cfg(unix)]
@@ -164,6 +218,24 @@ fn nix_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|out| out.stdout.starts_with(b"0\n"))
+}
+
+/// `cmd` (its arguments and environment) run from `bin` as the unprivileged user 65534,
+/// through util-linux's `setpriv`.
+#[cfg(unix)]
+fn as_nobody(cmd: &std::process::Command, bin: &std::path::Path) -> std::process::Command {
+    let mut nobody = std::process::Command::new("setpriv");
+    nobody
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(bin)
+        .args(cmd.get_args())
+        .env_clear();
+    for (key, value) in cmd.get_envs() {
+        if let Some(value) = value {
+            nobody.env(key, value);
+        }
+    }
+    nobody
 }
 
 // Item 12: bad values.
