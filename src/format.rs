@@ -52,8 +52,9 @@ pub fn shorten_middle(path: &str, width: usize) -> String {
         .rsplit('/')
         .next()
         .map_or(0, |name| name.chars().count());
-    // The tail kept: `/name` when it fits with room for a start, else the end of the name.
-    let tail = if name_len + 2 < width {
+    // `start…/name` when the name fits with room for a start; else the name alone, cut in
+    // its middle so that both its start and its extension stay.
+    if name_len + 2 < width {
         // Give the start up to a third of what is left, the rest to the end of the path.
         let spare = width - 1 - (name_len + 1);
         // A third of the room, or the first folder's whole name when it fits.
@@ -64,11 +65,16 @@ pub fn shorten_middle(path: &str, width: usize) -> String {
         text.push('…');
         text.extend(&chars[chars.len() - tail..]);
         return text;
-    } else {
-        width - 1
-    };
-    let mut text = String::from('…');
-    text.extend(&chars[chars.len() - tail..]);
+    }
+    let name = &chars[chars.len() - name_len.min(chars.len())..];
+    if name.len() <= width {
+        return name.iter().collect();
+    }
+    let head = (width - 1) / 2;
+    let tail = width - 1 - head;
+    let mut text: String = name[..head].iter().collect();
+    text.push('…');
+    text.extend(&name[name.len() - tail..]);
     text
 }
 
@@ -201,8 +207,11 @@ mod tests {
         assert!(short.starts_with("photos/…"), "{short}");
         assert!(short.ends_with("/IMG_0042.jpg"), "{short}");
         assert!(short.contains('…'), "{short}");
+        assert_eq!(shorten_middle(path, 13), "IMG_0042.jpg");
         let tiny = shorten_middle(path, 10);
-        assert_eq!(tiny, "…_0042.jpg");
+        assert_eq!(tiny, "IMG_…2.jpg");
+        let long = "a/IMG_0039-with-a-long-descriptive-name.jpg";
+        assert_eq!(shorten_middle(long, 16), "IMG_003…name.jpg");
         assert_eq!(shorten_middle("a/b", 0), "");
     }
 }

@@ -51,14 +51,15 @@ impl Retry {
     }
 }
 
-/// The note a retry leaves for people: "retrying in 1.8 s: 429 Too Many Requests, attempt
-/// 2/8". `verb` is what happens after the pause ("retrying", "resuming").
+/// The note a retry leaves for people: "retrying in 1.8 s (attempt 2/8): 429 Too Many
+/// Requests". `verb` is what happens after the pause ("retrying", "resuming"). The cause
+/// comes last: a narrow progress bar cuts it, not the wait or the count.
 pub fn note(verb: &str, err: &ApiError, wait: Duration, retry: &Retry) -> String {
     format!(
-        "{verb} in {:.1} s: {}, {}",
+        "{verb} in {:.1} s ({}): {}",
         wait.as_secs_f64(),
-        err.cause(),
-        retry.next_attempt()
+        retry.next_attempt(),
+        err.cause()
     )
 }
 
@@ -98,7 +99,7 @@ mod tests {
         assert!(three.failed(&err).is_some());
         assert_eq!(three.failures(), 1);
         let note = note("retrying", &err, Duration::from_millis(1800), &three);
-        assert_eq!(note, "retrying in 1.8 s: y, attempt 2/3");
+        assert_eq!(note, "retrying in 1.8 s (attempt 2/3): y");
     }
 
     #[test]

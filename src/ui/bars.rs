@@ -315,7 +315,8 @@ fn overall_line(state: &State, width: usize) -> String {
 }
 
 fn file_line(file: &FileLine, width: usize) -> String {
-    // Two spaces of indent, one between path and numbers; the path keeps at least this.
+    // Two spaces of indent, one between path and numbers; the path keeps at least this, or
+    // two fifths of the line beside a long note, so that the file stays recognisable.
     const PATH_MIN: usize = 16;
     let right = if let Some((note, _)) = &file.note {
         note.clone()
@@ -330,7 +331,8 @@ fn file_line(file: &FileLine, width: usize) -> String {
         )
     };
     let avail = width.saturating_sub(3);
-    let right = fit(&right, avail.saturating_sub(PATH_MIN).max(8));
+    let path_min = file.path.chars().count().min(PATH_MIN.max(avail * 2 / 5));
+    let right = fit(&right, avail.saturating_sub(path_min).max(8));
     let path_width = avail.saturating_sub(right.chars().count()).max(8);
     let path = shorten_middle(&file.path, path_width);
     let pad = path_width.saturating_sub(path.chars().count());
@@ -408,16 +410,16 @@ impl Reporter for Bars {
             Event::Warning { message } => {
                 shared.println(&format!("{}   {message}", palette.yellow("warning")));
             }
-            Event::Retrying {
-                index,
-                what,
-                message,
-            } => match index.and_then(|index| state.files.get_mut(&index)) {
-                Some(file) => file.note = Some((message.to_owned(), file.position)),
-                None => {
-                    state.note = Some((format!("{what}: {message}"), Instant::now() + NOTE_FOR));
+            Event::Retrying { index, message, .. } => {
+                match index.and_then(|index| state.files.get_mut(&index)) {
+                    Some(file) => file.note = Some((message.to_owned(), file.position)),
+                    // A request of the run's own (a listing): the overall line has little room,
+                    // so the wait and the cause, not the request (`-v` lines name it).
+                    None => {
+                        state.note = Some((message.to_owned(), Instant::now() + NOTE_FOR));
+                    }
                 }
-            },
+            }
             Event::Stalled { index, secs, .. } => {
                 if let Some(file) = state.files.get_mut(&index) {
                     file.note = Some((format!("stalled {secs} s, waiting"), file.position));
@@ -537,5 +539,40 @@ impl Reporter for Bars {
             Event::FileProgress { .. } => {}
             _ => shared.render(&mut state),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_line_with_a_note_keeps_the_file_recognisable() {
+        let file = FileLine {
+            bar: ProgressBar::hidden(),
+            path: "photos/2026/album-01/IMG_0039-with-a-long-descriptive-name.jpg".to_owned(),
+            size: 100,
+            position: 40,
+            note: Some((
+                "retrying in 1.9 s (attempt 3/9): 429 Too Many Requests RATE_LIMITED".to_owned(),
+                40,
+            )),
+        };
+        for width in [80, 120] {
+            let line = file_line(&file, width);
+            assert!(line.chars().count() <= width, "{line}");
+            assert!(line.contains("IMG_00") && line.contains(".jpg"), "{line}");
+            assert!(
+                line.contains("retrying in 1.9 s (attempt 3/9): 429"),
+                "{line}"
+            );
+        }
+        let plain = FileLine { note: None, ..file };
+        let line = file_line(&plain, 80);
+        assert!(line.ends_with("40 B/100 B  40%"), "{line}");
+        assert!(
+            line.contains("IMG_0039-with-a-long-descriptive-name.jpg"),
+            "{line}"
+        );
     }
 }

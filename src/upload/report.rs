@@ -102,7 +102,7 @@ pub enum Event<'a> {
         local: Option<&'a Path>,
     },
     /// A request failed and is tried again after a pause: `message` says why and when
-    /// ("retrying in 1.8 s: 429 Too Many Requests, attempt 2/8"). `index` is the file's,
+    /// ("retrying in 1.8 s (attempt 2/8): 429 Too Many Requests"). `index` is the file's,
     /// when the request was part of a file's transfer; `what` names the file or the call.
     Retrying {
         index: Option<usize>,

@@ -155,9 +155,8 @@ fn retries_are_told_and_counted() {
         .lines()
         .find(|l| l.starts_with("retrying"))
         .unwrap_or_else(|| panic!("no retry line at default verbosity: {err}"));
-    assert!(note.contains(" in ") && note.contains(" s: "), "{note}");
-    // --retries 20: 21 attempts in all.
-    assert!(note.contains(", attempt 2/21"), "{note}");
+    // --retries 20: 21 attempts in all. The cause comes last, for bars to cut.
+    assert!(note.contains(" s (attempt 2/21): "), "{note}");
     assert!(
         err.contains("429 Too Many Requests") || err.contains("50"),
         "{err}"
