@@ -476,7 +476,7 @@ def engine_section(rows, n, elapsed):
     lines = ["<!-- engine -->", "## Big trees (streaming engine)", ""]
     if elapsed is not None:
         lines += [f"Measured {datetime.date.today().isoformat()} on {machine()}, in {elapsed / 60:.1f} min "
-                  f"(`python3 bench/run.py --only engine`). Each figure: median of {n} run(s) (min–max); rclone once.", ""]
+                  f"(`python3 bench/run.py --only engine`). Each figure: median of {n} run(s) (min–max).", ""]
     lines += ["| # | benchmark | putio-up | rclone 1.60 | putio-up ÷ rclone | goal |", "|---|---|---|---|---|---|"]
 
     def col(values, fmt):
@@ -502,7 +502,7 @@ def engine_section(rows, n, elapsed):
                      f"{spread([m.wall for m in ms], '{:.2f}')} | — | — | flat in the tree; 1M files ≤ 64 MiB, ≤ 10 CPU s |")
     lines += ["", "Trees: 16-byte files spread evenly over folders two levels deep, put on the fake by a latency-free "
               "putio-up run first. rclone checks that same copy with `copy --size-only --checkers 16` (name and size, "
-              "like putio-up, and putio-up's default concurrency); both reach the fake through its CONNECT proxy. Row 8: `--json`, time from "
+              "like putio-up, and putio-up's default concurrency), one run (a run takes minutes); both reach the fake through its CONNECT proxy. Row 8: `--json`, time from "
               "start to the first `file_done` line, then the run is interrupted.", "<!-- /engine -->"]
     return "\n".join(lines)
 
