@@ -69,10 +69,12 @@ impl Reporter for Lines {
                 self.line(&super::header(local, remote, None));
             }
             Event::Retrying { what, message, .. } => {
-                self.line(&format!(
-                    "{} {what}: {message}",
-                    palette.yellow("retrying ")
-                ));
+                // "retrying  a.jpg in 1.8 s (…): 429 …": the note's own verb is the column's.
+                let line = match message.strip_prefix("retrying ") {
+                    Some(rest) => format!("{} {what} {rest}", palette.yellow("retrying ")),
+                    None => format!("{} {what}: {message}", palette.yellow("retrying ")),
+                };
+                self.line(&line);
             }
             Event::Stalled { path, secs, .. } => {
                 self.line(&format!(

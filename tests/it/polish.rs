@@ -157,6 +157,7 @@ fn retries_are_told_and_counted() {
         .unwrap_or_else(|| panic!("no retry line at default verbosity: {err}"));
     // --retries 20: 21 attempts in all. The cause comes last, for bars to cut.
     assert!(note.contains(" s (attempt 2/21): "), "{note}");
+    assert_eq!(note.matches("retrying").count(), 1, "the verb once: {note}");
     assert!(
         err.contains("429 Too Many Requests") || err.contains("50"),
         "{err}"
