@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;upload' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]')
             [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]')
             [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to upload at once, 1 to 64 [default: 4] [env: PUTIO_UP_JOBS]')
@@ -91,7 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'putio-up' -ScriptBlock {
             break
         }
         'putio-up;watch' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]')
             [CompletionResult]::new('--parent-id', '--parent-id', [CompletionResultType]::ParameterName, 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]')
             [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to upload at once, 1 to 64 [default: 4] [env: PUTIO_UP_JOBS]')

@@ -42,7 +42,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'putio-up;upload'= {
-            cand --to 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]'
+            cand --to 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]'
             cand --parent-id 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]'
             cand --on-conflict 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]'
             cand -j 'How many files to upload at once, 1 to 64 [default: 4] [env: PUTIO_UP_JOBS]'
@@ -86,7 +86,7 @@ set edit:completion:arg-completer[putio-up] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'putio-up;watch'= {
-            cand --to 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]'
+            cand --to 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]'
             cand --parent-id 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]'
             cand --on-conflict 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]'
             cand -j 'How many files to upload at once, 1 to 64 [default: 4] [env: PUTIO_UP_JOBS]'

@@ -44,7 +44,7 @@ complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "doctor" -d 'Find 
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "completions" -d 'Print shell completions for putio-up to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "man" -d 'Print putio-up\'s man page (roff) to stdout'
 complete -c putio-up -n "__fish_putio_up_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l to -d 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l to -d 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l parent-id -d 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l on-conflict -d 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]' -r -f -a "fail\t'Leave the file on put.io alone and count the local one as failed (exit 1)'
 skip\t'Leave the file on put.io alone and count the local one as skipped (exit 0)'
@@ -87,7 +87,7 @@ complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -l delete-sour
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s v -l verbose -d 'Log lines on stderr instead of progress bars (-v: info, -vv: debug, -vvv: trace)'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s q -l quiet -d 'Print only errors and the final summary, no progress bars'
 complete -c putio-up -n "__fish_putio_up_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l to -d 'Destination folder path on put.io, created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
+complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l to -d 'Destination folder path on put.io from the account root (`Backups` is `/Backups`), created if missing; a name put.io would not get as typed (`a:b`) is refused with the name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l parent-id -d 'Destination folder id on put.io, 0 is the account root [env: PUTIO_UP_PARENT_ID]' -r
 complete -c putio-up -n "__fish_putio_up_using_subcommand watch" -l on-conflict -d 'When a different file of the same name is already on put.io: fail, skip, overwrite (upload the new one, verify it, then delete the old one) or rename (upload as `name (1).ext`) [default: fail] [env: PUTIO_UP_ON_CONFLICT]' -r -f -a "fail\t'Leave the file on put.io alone and count the local one as failed (exit 1)'
 skip\t'Leave the file on put.io alone and count the local one as skipped (exit 0)'

@@ -391,9 +391,9 @@ pub struct UploadArgs {
     #[arg(value_name = "PATH", required = true, num_args = 1..)]
     pub paths: Vec<PathBuf>,
 
-    /// Destination folder path on put.io, created if missing; a name put.io would not get as
-    /// typed (`a:b`) is refused with the name to use [default: the account root, or `to` in
-    /// the config file] [env: PUTIO_UP_TO]
+    /// Destination folder path on put.io from the account root (`Backups` is `/Backups`),
+    /// created if missing; a name put.io would not get as typed (`a:b`) is refused with the
+    /// name to use [default: the account root, or `to` in the config file] [env: PUTIO_UP_TO]
     #[arg(long, value_name = "PATH", conflicts_with = "parent_id", help_heading = DESTINATION)]
     pub to: Option<String>,
 

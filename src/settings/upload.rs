@@ -340,6 +340,11 @@ mod tests {
             vec!["Backups", "2026"]
         );
         assert!(remote_path("/", "--to").unwrap().is_empty());
+        // From the account root with or without the leading slash, as --help says.
+        assert_eq!(
+            remote_path("Backups/2026", "--to").unwrap(),
+            remote_path("/Backups/2026", "--to").unwrap()
+        );
         assert_eq!(remote_path(" /a/b/ ", "--to").unwrap(), vec!["a", "b"]);
         assert!(remote_path("/a/../b", "--to").is_err());
         assert!(remote_path("", "--to").is_err());
